@@ -1,0 +1,189 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { Scalar } from '@scalar/hono-api-reference';
+import type { Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { HTTPException } from 'hono/http-exception';
+import { requestId } from 'hono/request-id';
+import { routePath } from 'hono/route';
+import { secureHeaders } from 'hono/secure-headers';
+import { createDb } from './db/client';
+import { classifyDatabaseError } from './db/errors';
+import { type AppEnv, getConfig } from './env';
+import { parseAllowedOrigins } from './lib/cors';
+import { ApiError, serviceUnavailable } from './lib/errors';
+import { createLogger, type LogLevel } from './lib/logger';
+import { allowedMethods } from './lib/method-not-allowed';
+import { buildProblem, problemResponse } from './lib/problem';
+import { toFieldErrors } from './lib/router';
+import { healthRouter } from './routes/health/health.index';
+
+const API_TITLE = 'Gentle Space Realty API';
+
+function problemFrom(c: Context<AppEnv>, error: ApiError): Response {
+  return problemResponse(
+    buildProblem({
+      status: error.status,
+      code: error.code,
+      title: error.title,
+      detail: error.detail,
+      errors: error.errors,
+      requestId: c.get('requestId'),
+    }),
+    { 'X-Request-Id': c.get('requestId') ?? '', ...error.headers },
+  );
+}
+
+function logLevel(c: Context<AppEnv>): LogLevel {
+  const level = c.env?.LOG_LEVEL;
+  return level === 'debug' || level === 'warn' || level === 'error' ? level : 'info';
+}
+
+/** Maps anything thrown to an ApiError; unknown errors become a logged 500 with no details. */
+function toApiError(c: Context<AppEnv>, error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
+  if (error instanceof HTTPException) {
+    if (error.status === 400) {
+      return new ApiError({ status: 400, code: 'MALFORMED_REQUEST', detail: error.message || 'Malformed request.' });
+    }
+    if (error.status === 413) {
+      return new ApiError({ status: 413, code: 'PAYLOAD_TOO_LARGE', detail: 'The request body is too large.' });
+    }
+    if (error.status < 500) {
+      return new ApiError({ status: error.status, code: 'HTTP_ERROR', detail: error.message || undefined });
+    }
+  }
+  const db = classifyDatabaseError(error);
+  if (db) {
+    switch (db.kind) {
+      case 'unavailable':
+        return serviceUnavailable();
+      case 'conflict_retry':
+        return serviceUnavailable('DB_BUSY', 1, 'The database was busy with a conflicting change; retry.');
+      case 'unique':
+        return new ApiError({ status: 409, code: 'CONFLICT', detail: 'The resource conflicts with an existing one.' });
+      case 'foreign_key':
+        return new ApiError({
+          status: 409,
+          code: 'REFERENCE_CONFLICT',
+          detail: 'A referenced resource does not exist or is still in use.',
+        });
+      case 'check':
+      case 'invalid_input':
+        return new ApiError({
+          status: 422,
+          code: 'VALIDATION_FAILED',
+          detail: 'The request did not pass validation.',
+          errors: db.constraint ? [{ path: '', message: `violates ${db.constraint}` }] : [],
+        });
+      default:
+        break;
+    }
+  }
+  createLogger({ requestId: c.get('requestId') }, logLevel(c)).error('unhandled error', {
+    error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error),
+    method: c.req.method,
+    path: c.req.path,
+  });
+  return new ApiError({ status: 500, code: 'INTERNAL_ERROR', detail: 'An unexpected error occurred.' });
+}
+
+export function createApp() {
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) {
+        throw new ApiError({
+          status: 422,
+          code: 'VALIDATION_FAILED',
+          detail: 'The request did not pass validation.',
+          errors: toFieldErrors(result.error.issues),
+        });
+      }
+    },
+  });
+
+  app.use('*', requestId({ limitLength: 128 }));
+
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    await next();
+    const auth = c.get('auth');
+    createLogger({ requestId: c.get('requestId') }, logLevel(c)).info('request', {
+      method: c.req.method,
+      route: routePath(c, -1),
+      status: c.res.status,
+      durationMs: Math.round((performance.now() - started) * 100) / 100,
+      ...(auth ? { userId: auth.userId } : {}),
+    });
+  });
+
+  app.use('*', secureHeaders({ crossOriginResourcePolicy: 'cross-origin' }));
+
+  app.use(
+    '*',
+    cors({
+      origin: (origin, c: Context<AppEnv>) =>
+        parseAllowedOrigins(c.env?.CORS_ORIGINS ?? '').has(origin) ? origin : null,
+      allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+      allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match', 'Idempotency-Key'],
+      exposeHeaders: ['ETag', 'Retry-After', 'X-Request-Id', 'Location'],
+      maxAge: 600,
+    }),
+  );
+
+  // Image uploads set their own, larger limit on their route.
+  app.use('*', async (c, next) => {
+    if (c.req.method === 'GET' || c.req.method === 'HEAD' || /\/images\/?$/.test(c.req.path)) return next();
+    return bodyLimit({
+      maxSize: getConfig(c.env).MAX_JSON_BODY_BYTES,
+      onError: () => {
+        throw new ApiError({ status: 413, code: 'PAYLOAD_TOO_LARGE', detail: 'The request body is too large.' });
+      },
+    })(c, next);
+  });
+
+  app.use('*', async (c, next) => {
+    c.set('db', createDb(getConfig(c.env)));
+    await next();
+  });
+
+  app.route('/', healthRouter);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+  });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: API_TITLE,
+      version: '1.0.0',
+      description: 'Listings, photos, inquiries and administration for Gentle Space Realty.',
+    },
+    servers: [{ url: '/' }],
+  });
+  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: API_TITLE }));
+
+  app.notFound((c) => {
+    const allow = allowedMethods(app.routes, c.req.path).filter((m) => m !== c.req.method);
+    if (allow.length > 0 && c.req.method !== 'OPTIONS') {
+      return problemFrom(
+        c,
+        new ApiError({
+          status: 405,
+          code: 'METHOD_NOT_ALLOWED',
+          detail: `${c.req.method} is not allowed here.`,
+          headers: { Allow: allow.join(', ') },
+        }),
+      );
+    }
+    return problemFrom(c, new ApiError({ status: 404, code: 'NOT_FOUND', detail: 'No such resource.' }));
+  });
+
+  app.onError((error, c) => problemFrom(c, toApiError(c, error)));
+
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

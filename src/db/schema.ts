@@ -1,0 +1,388 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  check,
+  customType,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgEnum,
+  pgTable,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const tsvector = customType<{ data: string }>({
+  dataType() {
+    return 'tsvector';
+  },
+});
+
+const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const createdAt = () => timestamptz('created_at').notNull().defaultNow();
+const updatedAt = () => timestamptz('updated_at').notNull().defaultNow();
+
+export const userRole = pgEnum('user_role', ['user', 'admin', 'super_admin']);
+export const propertyType = pgEnum('property_type', [
+  'house',
+  'apartment',
+  'condo',
+  'townhouse',
+  'land',
+  'commercial',
+  'office',
+]);
+export const listingType = pgEnum('listing_type', ['sale', 'rent']);
+export const propertyStatus = pgEnum('property_status', ['draft', 'active', 'pending', 'off_market', 'sold', 'rented']);
+export const inquiryStatus = pgEnum('inquiry_status', ['new', 'contacted', 'qualified', 'spam', 'closed']);
+export const inquiryEventType = pgEnum('inquiry_event_type', ['created', 'status_changed', 'assigned', 'note']);
+export const notificationStatus = pgEnum('notification_status', ['pending', 'sending', 'sent', 'dead']);
+export const jobStatus = pgEnum('job_status', ['running', 'succeeded', 'failed', 'skipped', 'abandoned']);
+
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey(),
+    // Stored lower-cased (CHECK below), so a plain unique index makes it case-insensitive.
+    email: text('email').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    name: text('name').notNull(),
+    role: userRole('role').notNull().default('user'),
+    isActive: boolean('is_active').notNull().default(true),
+    failedLoginCount: integer('failed_login_count').notNull().default(0),
+    lockedUntil: timestamptz('locked_until'),
+    mustChangePassword: boolean('must_change_password').notNull().default(false),
+    lastLoginAt: timestamptz('last_login_at'),
+    passwordChangedAt: timestamptz('password_changed_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('idx_users_email').on(t.email),
+    index('users_role_idx').on(t.role).where(sql`${t.isActive}`),
+    check(
+      'users_email_normalized',
+      sql`${t.email} = lower(${t.email}) and ${t.email} like '%_@_%' and length(${t.email}) <= 254`,
+    ),
+    check('users_name_length', sql`length(${t.name}) between 1 and 100`),
+    check('users_password_hash_bcrypt', sql`${t.passwordHash} like '$2_$%'`),
+    check('users_failed_login_count', sql`${t.failedLoginCount} >= 0`),
+  ],
+);
+
+export const properties = pgTable(
+  'properties',
+  {
+    id: uuid('id').primaryKey(),
+    slug: text('slug').notNull(),
+    title: text('title').notNull(),
+    description: text('description').notNull().default(''),
+    propertyType: propertyType('property_type').notNull(),
+    listingType: listingType('listing_type').notNull(),
+    status: propertyStatus('status').notNull().default('draft'),
+    // Minor units (cents); bigint so that large sale prices never overflow.
+    price: bigint('price', { mode: 'number' }).notNull(),
+    currency: text('currency').notNull().default('USD'),
+    bedrooms: smallint('bedrooms').notNull().default(0),
+    bathrooms: numeric('bathrooms', { precision: 3, scale: 1, mode: 'number' }).notNull().default(0),
+    areaSqm: integer('area_sqm'),
+    addressLine1: text('address_line1').notNull(),
+    city: text('city').notNull(),
+    region: text('region').notNull().default(''),
+    postalCode: text('postal_code').notNull().default(''),
+    country: text('country').notNull(),
+    latitude: doublePrecision('latitude'),
+    longitude: doublePrecision('longitude'),
+    features: text('features').array().notNull().default(sql`'{}'::text[]`),
+    search: tsvector('search')
+      .notNull()
+      .generatedAlwaysAs(
+        sql`setweight(to_tsvector('english', coalesce(title, '')), 'A') || setweight(to_tsvector('english', coalesce(address_line1, '') || ' ' || coalesce(city, '') || ' ' || coalesce(region, '')), 'B') || setweight(to_tsvector('english', coalesce(description, '')), 'C')`,
+      ),
+    // Bumped on every admin edit; the ETag and If-Match are built on it.
+    version: integer('version').notNull().default(1),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    publishedAt: timestamptz('published_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('properties_slug_key').on(t.slug),
+    index('idx_properties_status').on(t.status),
+    index('idx_properties_price').on(t.price),
+    index('idx_properties_location').on(t.city, t.region),
+    // Public search only ever sees active and pending listings: partial indexes keep it small.
+    index('properties_public_newest_idx')
+      .on(t.createdAt.desc(), t.id.desc())
+      .where(sql`${t.status} in ('active', 'pending')`),
+    index('properties_public_price_idx').on(t.price, t.id).where(sql`${t.status} in ('active', 'pending')`),
+    index('properties_public_city_idx')
+      .on(sql`lower(${t.city})`, t.createdAt.desc(), t.id.desc())
+      .where(sql`${t.status} in ('active', 'pending')`),
+    index('properties_public_geo_idx')
+      .on(t.latitude, t.longitude)
+      .where(sql`${t.status} in ('active', 'pending') and ${t.latitude} is not null`),
+    index('properties_search_idx').using('gin', t.search),
+    index('properties_created_by_idx').on(t.createdBy),
+    check('properties_slug_format', sql`${t.slug} ~ '^[a-z0-9]+(-[a-z0-9]+)*$' and length(${t.slug}) <= 120`),
+    check('properties_title_length', sql`length(${t.title}) between 3 and 200`),
+    check('properties_description_length', sql`length(${t.description}) <= 20000`),
+    check('properties_price_range', sql`${t.price} >= 0 and ${t.price} <= 100000000000000`),
+    check('properties_currency_format', sql`${t.currency} ~ '^[A-Z]{3}$'`),
+    check('properties_bedrooms_range', sql`${t.bedrooms} between 0 and 100`),
+    check('properties_bathrooms_range', sql`${t.bathrooms} between 0 and 100`),
+    check('properties_area_range', sql`${t.areaSqm} is null or ${t.areaSqm} between 1 and 100000000`),
+    check('properties_country_format', sql`${t.country} ~ '^[A-Z]{2}$'`),
+    check('properties_latitude_range', sql`${t.latitude} is null or ${t.latitude} between -90 and 90`),
+    check('properties_longitude_range', sql`${t.longitude} is null or ${t.longitude} between -180 and 180`),
+    check('properties_coordinates_paired', sql`(${t.latitude} is null) = (${t.longitude} is null)`),
+    check('properties_features_count', sql`cardinality(${t.features}) <= 50`),
+    check('properties_version_positive', sql`${t.version} >= 1`),
+  ],
+);
+
+export const propertyImages = pgTable(
+  'property_images',
+  {
+    id: uuid('id').primaryKey(),
+    propertyId: uuid('property_id')
+      .notNull()
+      .references(() => properties.id, { onDelete: 'cascade' }),
+    r2Key: text('r2_key').notNull(),
+    contentType: text('content_type').notNull(),
+    byteSize: integer('byte_size').notNull(),
+    width: integer('width').notNull(),
+    height: integer('height').notNull(),
+    sha256: text('sha256').notNull(),
+    altText: text('alt_text').notNull().default(''),
+    sortOrder: integer('sort_order').notNull(),
+    isCover: boolean('is_cover').notNull().default(false),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    // (property_id, sort_order) is unique through a DEFERRABLE constraint in the custom
+    // migration, so that a reorder can swap positions in one statement.
+    uniqueIndex('property_images_r2_key_key').on(t.r2Key),
+    uniqueIndex('property_images_one_cover_idx').on(t.propertyId).where(sql`${t.isCover}`),
+    check(
+      'property_images_content_type',
+      sql`${t.contentType} in ('image/jpeg', 'image/png', 'image/webp', 'image/avif')`,
+    ),
+    check('property_images_byte_size', sql`${t.byteSize} > 0`),
+    check('property_images_dimensions', sql`${t.width} > 0 and ${t.height} > 0`),
+    check('property_images_alt_text_length', sql`length(${t.altText}) <= 300`),
+    check('property_images_sort_order', sql`${t.sortOrder} >= 0`),
+    check('property_images_sha256', sql`${t.sha256} ~ '^[0-9a-f]{64}$'`),
+  ],
+);
+
+export const propertyStatusHistory = pgTable(
+  'property_status_history',
+  {
+    id: uuid('id').primaryKey(),
+    propertyId: uuid('property_id')
+      .notNull()
+      .references(() => properties.id, { onDelete: 'cascade' }),
+    fromStatus: propertyStatus('from_status'),
+    toStatus: propertyStatus('to_status').notNull(),
+    reason: text('reason'),
+    changedBy: uuid('changed_by').references(() => users.id, { onDelete: 'set null' }),
+    changedAt: timestamptz('changed_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('property_status_history_property_idx').on(t.propertyId, t.changedAt),
+    check('property_status_history_reason_length', sql`length(${t.reason}) <= 1000`),
+    check('property_status_history_changes', sql`${t.fromStatus} is distinct from ${t.toStatus}`),
+  ],
+);
+
+export const inquiries = pgTable(
+  'inquiries',
+  {
+    id: uuid('id').primaryKey(),
+    propertyId: uuid('property_id').references(() => properties.id, { onDelete: 'set null' }),
+    name: text('name').notNull(),
+    email: text('email').notNull(),
+    phone: text('phone'),
+    message: text('message').notNull(),
+    status: inquiryStatus('status').notNull().default('new'),
+    assignedTo: uuid('assigned_to').references(() => users.id, { onDelete: 'set null' }),
+    idempotencyKey: text('idempotency_key'),
+    // Fingerprint of the request body, so a reused Idempotency-Key with another body is refused.
+    requestHash: text('request_hash'),
+    ipAddress: text('ip_address'),
+    userAgent: text('user_agent'),
+    firstRespondedAt: timestamptz('first_responded_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('inquiries_idempotency_key_key').on(t.idempotencyKey),
+    index('idx_inquiries_status').on(t.status),
+    index('idx_inquiries_created_at').on(t.createdAt),
+    index('inquiries_keyset_idx').on(t.createdAt.desc(), t.id.desc()),
+    index('inquiries_assigned_to_idx').on(t.assignedTo, t.createdAt.desc()),
+    index('inquiries_property_idx').on(t.propertyId, t.createdAt.desc()),
+    check('inquiries_name_length', sql`length(${t.name}) between 1 and 100`),
+    check('inquiries_email_length', sql`length(${t.email}) between 3 and 254 and ${t.email} like '%_@_%'`),
+    check('inquiries_phone_format', sql`${t.phone} is null or ${t.phone} ~ '^\\+[1-9][0-9]{6,14}$'`),
+    check('inquiries_message_length', sql`length(${t.message}) between 10 and 5000`),
+    check('inquiries_idempotency_key_length', sql`length(${t.idempotencyKey}) between 1 and 255`),
+  ],
+);
+
+export const inquiryEvents = pgTable(
+  'inquiry_events',
+  {
+    id: uuid('id').primaryKey(),
+    inquiryId: uuid('inquiry_id')
+      .notNull()
+      .references(() => inquiries.id, { onDelete: 'cascade' }),
+    type: inquiryEventType('type').notNull(),
+    fromStatus: inquiryStatus('from_status'),
+    toStatus: inquiryStatus('to_status'),
+    assignedTo: uuid('assigned_to').references(() => users.id, { onDelete: 'set null' }),
+    note: text('note'),
+    actorId: uuid('actor_id').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('inquiry_events_inquiry_idx').on(t.inquiryId, t.createdAt),
+    check('inquiry_events_note_length', sql`length(${t.note}) <= 5000`),
+  ],
+);
+
+// A session is one sign-in on one device; its refresh tokens form one rotation family.
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: uuid('id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    deviceName: text('device_name'),
+    userAgent: text('user_agent'),
+    ipAddress: text('ip_address'),
+    createdAt: createdAt(),
+    lastUsedAt: timestamptz('last_used_at').notNull().defaultNow(),
+    // Absolute lifetime: rotation never extends a session past this.
+    expiresAt: timestamptz('expires_at').notNull(),
+    revokedAt: timestamptz('revoked_at'),
+    revokedReason: text('revoked_reason'),
+  },
+  (t) => [
+    index('sessions_user_idx').on(t.userId, t.createdAt.desc()),
+    check('sessions_device_name_length', sql`length(${t.deviceName}) <= 100`),
+    check('sessions_user_agent_length', sql`length(${t.userAgent}) <= 512`),
+  ],
+);
+
+export const refreshTokens = pgTable(
+  'refresh_tokens',
+  {
+    id: uuid('id').primaryKey(),
+    sessionId: uuid('session_id')
+      .notNull()
+      .references(() => sessions.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    // SHA-256 of the token, hex; the token itself is never stored.
+    tokenHash: text('token_hash').notNull(),
+    expiresAt: timestamptz('expires_at').notNull(),
+    usedAt: timestamptz('used_at'),
+    replacedBy: uuid('replaced_by'),
+    revokedAt: timestamptz('revoked_at'),
+    lastUsedAt: timestamptz('last_used_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('refresh_tokens_token_hash_key').on(t.tokenHash),
+    index('refresh_tokens_session_idx').on(t.sessionId),
+    index('refresh_tokens_user_idx').on(t.userId),
+    index('refresh_tokens_expires_at_idx').on(t.expiresAt),
+    check('refresh_tokens_token_hash_format', sql`${t.tokenHash} ~ '^[0-9a-f]{64}$'`),
+  ],
+);
+
+export const analyticsEvents = pgTable(
+  'analytics_events',
+  {
+    id: uuid('id').primaryKey(),
+    type: text('type').notNull(),
+    propertyId: uuid('property_id').references(() => properties.id, { onDelete: 'set null' }),
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'set null' }),
+    // Truncated IP (/24 or /48): enough for abuse patterns, not enough to identify a person.
+    ipAddress: text('ip_address'),
+    metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('analytics_events_created_at_idx').on(t.createdAt),
+    index('analytics_events_type_created_idx').on(t.type, t.createdAt),
+    index('analytics_events_property_views_idx').on(t.propertyId, t.createdAt).where(sql`${t.type} = 'property_view'`),
+    check('analytics_events_type_format', sql`${t.type} ~ '^[a-z][a-z_]{1,47}$'`),
+    check('analytics_events_metadata_size', sql`pg_column_size(${t.metadata}) <= 4096`),
+  ],
+);
+
+export const notificationQueue = pgTable(
+  'notification_queue',
+  {
+    id: uuid('id').primaryKey(),
+    kind: text('kind').notNull(),
+    recipient: text('recipient').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    status: notificationStatus('status').notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamptz('next_attempt_at').notNull().defaultNow(),
+    leaseUntil: timestamptz('lease_until'),
+    leasedBy: text('leased_by'),
+    lastError: text('last_error'),
+    // Sent to the provider with every attempt, so a retried send is never delivered twice.
+    idempotencyKey: text('idempotency_key').notNull(),
+    sentAt: timestamptz('sent_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex('notification_queue_idempotency_key_key').on(t.idempotencyKey),
+    index('notification_queue_due_idx').on(t.nextAttemptAt).where(sql`${t.status} in ('pending', 'sending')`),
+    index('notification_queue_status_idx').on(t.status, t.updatedAt),
+    check('notification_queue_attempts', sql`${t.attempts} >= 0`),
+    check('notification_queue_recipient', sql`${t.recipient} like '%_@_%'`),
+    check('notification_queue_lease', sql`${t.status} <> 'sending' or ${t.leaseUntil} is not null`),
+  ],
+);
+
+export const jobRuns = pgTable(
+  'job_runs',
+  {
+    id: uuid('id').primaryKey(),
+    name: text('name').notNull(),
+    trigger: text('trigger').notNull(),
+    status: jobStatus('status').notNull().default('running'),
+    startedAt: timestamptz('started_at').notNull().defaultNow(),
+    finishedAt: timestamptz('finished_at'),
+    // A run that crashed is taken over once its lease has passed.
+    leaseUntil: timestamptz('lease_until'),
+    rowsAffected: integer('rows_affected'),
+    result: jsonb('result').$type<Record<string, unknown>>(),
+    error: text('error'),
+  },
+  (t) => [
+    index('job_runs_name_started_idx').on(t.name, t.startedAt.desc()),
+    // At most one running run per job: a second start conflicts and records 'skipped'.
+    uniqueIndex('job_runs_one_running_idx').on(t.name).where(sql`${t.status} = 'running'`),
+    check('job_runs_trigger', sql`${t.trigger} in ('cron', 'manual')`),
+    check('job_runs_finished', sql`${t.status} = 'running' or ${t.finishedAt} is not null`),
+  ],
+);

@@ -1,0 +1,38 @@
+import type { Job } from './types';
+
+const noWorkYet = async () => ({ rowsAffected: 0, details: { note: 'not implemented yet' } });
+
+export const JOBS: Record<string, Job> = {
+  'drain-notifications': {
+    name: 'drain-notifications',
+    description: 'Send due rows of the notification queue.',
+    leaseSeconds: 55,
+    run: noWorkYet,
+  },
+  retention: {
+    name: 'retention',
+    description: 'Delete expired analytics, tokens and notifications; remove orphaned photos; ANALYZE.',
+    leaseSeconds: 15 * 60,
+    run: noWorkYet,
+  },
+  vacuum: {
+    name: 'vacuum',
+    description: 'VACUUM (ANALYZE) the busy tables.',
+    leaseSeconds: 30 * 60,
+    run: noWorkYet,
+  },
+  reindex: {
+    name: 'reindex',
+    description: 'REINDEX CONCURRENTLY the indexes that bloat most.',
+    leaseSeconds: 60 * 60,
+    run: noWorkYet,
+  },
+};
+
+/** Cron expressions of wrangler.toml and the jobs each one runs, in order. */
+export const SCHEDULE: Record<string, string[]> = {
+  '* * * * *': ['drain-notifications'],
+  '0 3 * * *': ['retention'],
+  '0 4 * * 0': ['vacuum'],
+  '0 5 1 * *': ['reindex'],
+};

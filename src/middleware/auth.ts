@@ -1,0 +1,41 @@
+import { createMiddleware } from 'hono/factory';
+import type { AppEnv } from '../env';
+import { getConfig } from '../env';
+import { forbidden, unauthorized } from '../lib/errors';
+import { type Role, verifyAccessToken } from '../services/auth/access-token';
+import { loadPrincipal, type Principal } from '../services/auth/principal';
+
+export type AuthContext = Principal;
+
+const RANK: Record<Role, number> = { user: 1, admin: 2, super_admin: 3 };
+
+export function hasRole(actual: Role, required: Role): boolean {
+  return RANK[actual] >= RANK[required];
+}
+
+/** Routes a user who must change the password may still call. */
+const PASSWORD_CHANGE_ALLOWED = new Set(['POST /v1/me/password']);
+
+/**
+ * Verifies the bearer token, then checks the session and role against the database so that
+ * logout, ended sessions, disabled accounts and role changes apply on the next request.
+ */
+export function requireRole(required: Role) {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const header = c.req.header('Authorization') ?? '';
+    const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(header);
+    if (!match?.[1]) throw unauthorized('UNAUTHORIZED', 'A valid bearer access token is required.');
+    const claims = await verifyAccessToken(getConfig(c.env), match[1]);
+    if (!claims) throw unauthorized('INVALID_TOKEN', 'The access token is invalid or expired.');
+    const principal = await loadPrincipal(c.get('db'), claims.sub, claims.sid);
+    if (!principal) throw unauthorized('SESSION_ENDED', 'The session has ended; sign in again.');
+    if (principal.mustChangePassword && !PASSWORD_CHANGE_ALLOWED.has(`${c.req.method} ${c.req.path}`)) {
+      throw forbidden('PASSWORD_CHANGE_REQUIRED', 'Change your password before using the API.');
+    }
+    if (!hasRole(principal.role, required)) {
+      throw forbidden('FORBIDDEN', 'Your role does not allow this action.');
+    }
+    c.set('auth', principal);
+    await next();
+  });
+}

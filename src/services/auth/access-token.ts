@@ -1,0 +1,87 @@
+import { decode, sign, verify } from 'hono/jwt';
+import type { Config } from '../../env';
+
+export type Role = 'user' | 'admin' | 'super_admin';
+
+export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
+
+export interface AccessClaims {
+  sub: string;
+  sid: string;
+  role: Role;
+  iat: number;
+  exp: number;
+}
+
+type TokenConfig = Pick<
+  Config,
+  'JWT_SECRET' | 'JWT_KEY_ID' | 'JWT_PREVIOUS_SECRET' | 'JWT_PREVIOUS_KEY_ID' | 'JWT_ISSUER' | 'JWT_AUDIENCE'
+>;
+
+const ALG = 'HS256' as const;
+
+function toBase64Url(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  let binary = '';
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+}
+
+function jwk(secret: string, kid: string) {
+  return { kty: 'oct', k: toBase64Url(secret), alg: ALG, kid, key_ops: ['sign', 'verify'] };
+}
+
+/** Verification keys by key id: the current one and, during a rotation, the previous one. */
+function verificationKey(config: TokenConfig, kid: string | undefined) {
+  if (kid === config.JWT_KEY_ID) return jwk(config.JWT_SECRET, config.JWT_KEY_ID);
+  if (kid && kid === config.JWT_PREVIOUS_KEY_ID && config.JWT_PREVIOUS_SECRET) {
+    return jwk(config.JWT_PREVIOUS_SECRET, kid);
+  }
+  return null;
+}
+
+export async function signAccessToken(
+  config: TokenConfig,
+  subject: { userId: string; sessionId: string; role: Role },
+  nowSeconds = Math.floor(Date.now() / 1000),
+): Promise<string> {
+  return sign(
+    {
+      sub: subject.userId,
+      sid: subject.sessionId,
+      role: subject.role,
+      iss: config.JWT_ISSUER,
+      aud: config.JWT_AUDIENCE,
+      iat: nowSeconds,
+      exp: nowSeconds + ACCESS_TOKEN_TTL_SECONDS,
+    },
+    jwk(config.JWT_SECRET, config.JWT_KEY_ID),
+  );
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Returns the claims of a valid access token, or null for anything else. Never throws. */
+export async function verifyAccessToken(config: TokenConfig, token: string): Promise<AccessClaims | null> {
+  try {
+    const { header } = decode(token);
+    // The algorithm is pinned before looking at the key: `none` and RS/HS swaps never get that far.
+    if (header.alg !== ALG) return null;
+    const key = verificationKey(config, header.kid);
+    if (!key) return null;
+    const payload = await verify(token, key, {
+      alg: ALG,
+      iss: config.JWT_ISSUER,
+      aud: config.JWT_AUDIENCE,
+    });
+    const { sub, sid, role, iat, exp } = payload as Record<string, unknown>;
+    if (typeof exp !== 'number' || typeof iat !== 'number') return null;
+    if (exp - iat > ACCESS_TOKEN_TTL_SECONDS) return null;
+    if (typeof sub !== 'string' || !UUID.test(sub)) return null;
+    if (typeof sid !== 'string' || !UUID.test(sid)) return null;
+    if (role !== 'user' && role !== 'admin' && role !== 'super_admin') return null;
+    return { sub, sid, role, iat, exp };
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,47 @@
+import { cloudflareTest } from '@cloudflare/vitest-plugin';
+import { defineConfig } from 'vitest/config';
+
+export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'node',
+          globalSetup: ['./tests/setup/global-setup.ts'],
+          environment: 'node',
+          include: ['tests/node/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        plugins: [
+          cloudflareTest(({ inject }) => ({
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: {
+              bindings: {
+                ENVIRONMENT: 'test',
+                LOG_LEVEL: 'warn',
+                DATABASE_URL: inject('databaseUrl'),
+                DATABASE_KIND: inject('databaseKind'),
+                NEON_HTTP_ENDPOINT: inject('neonHttpEndpoint'),
+                NEON_WS_PROXY: inject('neonWsProxy'),
+                JWT_SECRET: TEST_JWT_SECRET,
+                CORS_ORIGINS: 'https://app.example.com',
+              },
+            },
+          })),
+        ],
+        test: {
+          name: 'workers',
+          globalSetup: ['./tests/setup/global-setup.ts'],
+          include: ['tests/worker/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
+  },
+});
