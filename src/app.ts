@@ -16,7 +16,7 @@ import { createLogger, type LogLevel } from './lib/logger';
 import { allowedMethods } from './lib/method-not-allowed';
 import { buildProblem, problemResponse } from './lib/problem';
 import { toFieldErrors } from './lib/router';
-import { healthRouter } from './routes/health/health.index';
+import { registerRoutes } from './routes';
 
 const API_TITLE = 'Gentle Space Realty API';
 
@@ -147,7 +147,7 @@ export function createApp() {
     await next();
   });
 
-  app.route('/', healthRouter);
+  registerRoutes(app);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
