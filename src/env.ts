@@ -28,6 +28,11 @@ export interface Bindings {
   AUTH_RATE_LIMITER?: RateLimit;
   INQUIRY_RATE_LIMITER?: RateLimit;
   EVENTS_RATE_LIMITER?: RateLimit;
+  /** Email: `http` (Resend-compatible API) or `log` (npm run dev). */
+  EMAIL_TRANSPORT?: string;
+  EMAIL_API_URL?: string;
+  EMAIL_API_KEY?: string;
+  EMAIL_FROM?: string;
   [key: string]: unknown;
 }
 
@@ -67,6 +72,16 @@ const configSchema = z.object({
   ENVIRONMENT: z.enum(['development', 'test', 'production']).default('production'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   MAX_JSON_BODY_BYTES: intString(1_048_576, 1024, 10_485_760),
+  EMAIL_TRANSPORT: z.enum(['http', 'log']).default('http'),
+  EMAIL_API_URL: z.url().default('https://api.resend.com/emails'),
+  EMAIL_API_KEY: z.string().min(1).optional(),
+  EMAIL_FROM: z.string().min(3).default('Gentle Space Realty <notifications@gentlespacerealty.com>'),
+  EMAIL_TIMEOUT_MS: intString(10_000, 100, 60_000),
+  NOTIFICATION_MAX_ATTEMPTS: intString(8, 1, 50),
+  NOTIFICATION_LEASE_SECONDS: intString(120, 5, 3600),
+  NOTIFICATION_BATCH_SIZE: intString(25, 1, 500),
+  NOTIFICATION_BACKOFF_BASE_SECONDS: intString(30, 1, 3600),
+  NOTIFICATION_BACKOFF_MAX_SECONDS: intString(3600, 1, 86_400),
 });
 
 export type Config = z.infer<typeof configSchema>;
