@@ -1,4 +1,7 @@
+import { runReindex } from './reindex';
+import { runRetention } from './retention';
 import type { Job } from './types';
+import { runVacuum } from './vacuum';
 
 const noWorkYet = async () => ({ rowsAffected: 0, details: { note: 'not implemented yet' } });
 
@@ -13,19 +16,19 @@ export const JOBS: Record<string, Job> = {
     name: 'retention',
     description: 'Delete expired analytics, tokens and notifications; remove orphaned photos; ANALYZE.',
     leaseSeconds: 15 * 60,
-    run: noWorkYet,
+    run: runRetention,
   },
   vacuum: {
     name: 'vacuum',
     description: 'VACUUM (ANALYZE) the busy tables.',
     leaseSeconds: 30 * 60,
-    run: noWorkYet,
+    run: runVacuum,
   },
   reindex: {
     name: 'reindex',
     description: 'REINDEX CONCURRENTLY the indexes that bloat most.',
     leaseSeconds: 60 * 60,
-    run: noWorkYet,
+    run: runReindex,
   },
 };
 

@@ -1,0 +1,38 @@
+import { removeOrphanImages } from '../services/system/orphan-images';
+import { purgeExpiredRows } from '../services/system/retention';
+import { maintenanceSettings } from '../services/system/settings';
+import { ANALYZE_TABLES, analyzeTables } from '../services/system/upkeep';
+import type { JobContext, JobResult } from './types';
+
+/** Nightly: expired rows in bounded batches, orphaned photos, then fresh planner statistics. */
+export async function runRetention({ env, db }: JobContext): Promise<JobResult> {
+  const settings = maintenanceSettings(env);
+  const purged = await purgeExpiredRows(
+    db,
+    {
+      analyticsDays: settings.RETENTION_ANALYTICS_DAYS,
+      tokensDays: settings.RETENTION_TOKENS_DAYS,
+      notificationsDays: settings.RETENTION_NOTIFICATIONS_DAYS,
+    },
+    { batchSize: settings.RETENTION_BATCH_SIZE, maxBatches: settings.RETENTION_MAX_BATCHES },
+  );
+  const images = await removeOrphanImages(db, env.IMAGES, {
+    minAgeMs: settings.ORPHAN_IMAGE_MIN_AGE_MINUTES * 60_000,
+    prefix: settings.ORPHAN_IMAGE_PREFIX,
+  });
+  const analyzed = await analyzeTables(db, ANALYZE_TABLES);
+  const rowsAffected = Object.values(purged).reduce((sum, r) => sum + r.deleted, 0) + images.deleted;
+  return {
+    rowsAffected,
+    details: {
+      periods: {
+        analyticsDays: settings.RETENTION_ANALYTICS_DAYS,
+        tokensDays: settings.RETENTION_TOKENS_DAYS,
+        notificationsDays: settings.RETENTION_NOTIFICATIONS_DAYS,
+      },
+      deleted: purged,
+      orphanImages: images,
+      analyzed,
+    },
+  };
+}

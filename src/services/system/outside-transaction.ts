@@ -1,0 +1,80 @@
+import { type SQL, sql } from 'drizzle-orm';
+import { createPoolDb, type Database } from '../../db/client';
+import type { Config } from '../../env';
+
+export interface StatementOutcome {
+  ok: boolean;
+  /** How the statement reached the database. */
+  via: 'http' | 'websocket';
+  code?: string;
+  reason?: string;
+}
+
+const ACTIVE_SQL_TRANSACTION = '25001';
+
+function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Runs statements that PostgreSQL refuses inside a transaction block (VACUUM, REINDEX
+ * CONCURRENTLY). A single, non-batch HTTP query runs on its own, which is enough locally and
+ * keeps to the HTTP path; should the endpoint wrap it in a transaction anyway (25001), the
+ * statements go over one WebSocket session instead, the one case where HTTP cannot serve.
+ * A refused statement is reported, never thrown, so one table or index cannot stop the rest.
+ */
+export async function runOutsideTransaction(
+  db: Database,
+  config: Config,
+  ctx: ExecutionContext,
+  statements: SQL[],
+): Promise<StatementOutcome[]> {
+  const outcomes: StatementOutcome[] = [];
+  let pool: ReturnType<typeof createPoolDb> | undefined;
+  try {
+    for (const statement of statements) {
+      if (!pool) {
+        try {
+          await db.execute(statement);
+          outcomes.push({ ok: true, via: 'http' });
+          continue;
+        } catch (error) {
+          if (errorCode(error) !== ACTIVE_SQL_TRANSACTION) {
+            outcomes.push({ ok: false, via: 'http', code: errorCode(error), reason: errorMessage(error) });
+            continue;
+          }
+          pool = createPoolDb(config);
+        }
+      }
+      try {
+        await pool.db.execute(statement);
+        outcomes.push({ ok: true, via: 'websocket' });
+      } catch (error) {
+        outcomes.push({ ok: false, via: 'websocket', code: errorCode(error), reason: errorMessage(error) });
+      }
+    }
+  } finally {
+    if (pool) ctx.waitUntil(pool.end());
+  }
+  return outcomes;
+}
+
+/** Relations of the current schema among `names`, and whether the current role owns each one. */
+export async function ownership(
+  db: Database,
+  names: readonly string[],
+): Promise<Map<string, { owned: boolean; kind: string }>> {
+  const result = await db.execute<{ name: string; owned: boolean; kind: string }>(sql`
+    select c.relname as name, pg_has_role(current_user, c.relowner, 'USAGE') as owned, c.relkind::text as kind
+    from pg_class c join pg_namespace n on n.oid = c.relnamespace
+    where n.nspname = current_schema() and c.relname in (${sql.join(
+      names.map((n) => sql`${n}`),
+      sql`, `,
+    )})`);
+  return new Map(result.rows.map((r) => [r.name, { owned: r.owned, kind: r.kind }]));
+}

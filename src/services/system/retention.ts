@@ -1,0 +1,73 @@
+import { type SQL, sql } from 'drizzle-orm';
+import type { Database } from '../../db/client';
+
+export interface PurgeResult {
+  deleted: number;
+  batches: number;
+  /** True when the batch cap stopped the loop with rows still to delete: the next run goes on. */
+  more: boolean;
+}
+
+export interface RetentionPeriods {
+  analyticsDays: number;
+  tokensDays: number;
+  notificationsDays: number;
+}
+
+/**
+ * Deletes the rows of `table` matching `where`, at most `batchSize` per statement, so that no
+ * statement holds its row locks for long; loops until a batch comes back short.
+ */
+export async function deleteInBatches(
+  db: Database,
+  table: string,
+  where: SQL,
+  batchSize: number,
+  maxBatches: number,
+): Promise<PurgeResult> {
+  let deleted = 0;
+  for (let batch = 1; batch <= maxBatches; batch++) {
+    const result = await db.execute(sql`
+      delete from ${sql.identifier(table)}
+      where id in (select id from ${sql.identifier(table)} where ${where} limit ${batchSize})`);
+    const count = result.rowCount ?? 0;
+    deleted += count;
+    if (count < batchSize) return { deleted, batches: batch, more: false };
+  }
+  return { deleted, batches: maxBatches, more: true };
+}
+
+/** The retention rules: what each table keeps, as a condition on the rows to delete. */
+export function retentionRules(periods: RetentionPeriods): Array<{ table: string; where: SQL }> {
+  const analytics = `${periods.analyticsDays} days`;
+  const tokens = `${periods.tokensDays} days`;
+  const notifications = `${periods.notificationsDays} days`;
+  return [
+    { table: 'analytics_events', where: sql`created_at < now() - ${analytics}::interval` },
+    {
+      table: 'refresh_tokens',
+      where: sql`(expires_at < now() - ${tokens}::interval or revoked_at < now() - ${tokens}::interval)`,
+    },
+    // Deleting a session cascades to whatever refresh tokens it still has.
+    {
+      table: 'sessions',
+      where: sql`(expires_at < now() - ${tokens}::interval or revoked_at < now() - ${tokens}::interval)`,
+    },
+    {
+      table: 'notification_queue',
+      where: sql`status = 'sent' and coalesce(sent_at, updated_at) < now() - ${notifications}::interval`,
+    },
+  ];
+}
+
+export async function purgeExpiredRows(
+  db: Database,
+  periods: RetentionPeriods,
+  limits: { batchSize: number; maxBatches: number },
+): Promise<Record<string, PurgeResult>> {
+  const results: Record<string, PurgeResult> = {};
+  for (const rule of retentionRules(periods)) {
+    results[rule.table] = await deleteInBatches(db, rule.table, rule.where, limits.batchSize, limits.maxBatches);
+  }
+  return results;
+}
