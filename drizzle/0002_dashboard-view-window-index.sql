@@ -1,0 +1,1 @@
+CREATE INDEX "analytics_events_views_window_idx" ON "analytics_events" USING btree ("created_at","property_id") WHERE "analytics_events"."type" = 'property_view';
