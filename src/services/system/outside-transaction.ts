@@ -12,13 +12,26 @@ export interface StatementOutcome {
 
 const ACTIVE_SQL_TRANSACTION = '25001';
 
+// Drizzle wraps driver errors (DrizzleQueryError) with the PostgreSQL error as `cause`.
+function rootError(error: unknown): unknown {
+  let current = error;
+  for (let depth = 0; depth < 5; depth++) {
+    if (typeof (current as { code?: unknown })?.code === 'string') return current;
+    const cause = (current as { cause?: unknown })?.cause;
+    if (cause === undefined) break;
+    current = cause;
+  }
+  return current ?? error;
+}
+
 function errorCode(error: unknown): string | undefined {
-  const code = (error as { code?: unknown })?.code;
+  const code = (rootError(error) as { code?: unknown })?.code;
   return typeof code === 'string' ? code : undefined;
 }
 
 function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  const root = rootError(error);
+  return root instanceof Error ? root.message : String(root);
 }
 
 /**
@@ -33,9 +46,11 @@ export async function runOutsideTransaction(
   config: Config,
   ctx: ExecutionContext,
   statements: SQL[],
+  options: { via?: 'http' | 'websocket' } = {},
 ): Promise<StatementOutcome[]> {
   const outcomes: StatementOutcome[] = [];
-  let pool: ReturnType<typeof createPoolDb> | undefined;
+  let pool: ReturnType<typeof createPoolDb> | undefined =
+    options.via === 'websocket' && statements.length > 0 ? createPoolDb(config) : undefined;
   try {
     for (const statement of statements) {
       if (!pool) {

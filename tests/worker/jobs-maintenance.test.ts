@@ -1,0 +1,106 @@
+import {
+  createExecutionContext,
+  createScheduledController,
+  env as testEnv,
+  waitOnExecutionContext,
+} from 'cloudflare:test';
+import { eq, sql } from 'drizzle-orm';
+import { v7 as uuidv7 } from 'uuid';
+import { describe, expect, it } from 'vitest';
+import { jobRuns } from '../../src/db/schema';
+import type { Bindings } from '../../src/env';
+import worker from '../../src/index';
+import { runOutsideTransaction } from '../../src/services/system/outside-transaction';
+import { testConfig, testDb } from '../helpers/db';
+
+const env = testEnv as unknown as Bindings;
+
+async function fire(cron: string, name: string) {
+  const before = new Date(Date.now() - 1000);
+  const ctx = createExecutionContext();
+  await worker.scheduled(createScheduledController({ cron, scheduledTime: Date.now() }), env, ctx);
+  await waitOnExecutionContext(ctx);
+  const runs = await testDb()
+    .select()
+    .from(jobRuns)
+    .where(sql`${jobRuns.name} = ${name} and ${jobRuns.startedAt} >= ${before.toISOString()}::timestamptz`)
+    .orderBy(sql`${jobRuns.startedAt} desc`);
+  if (!runs[0]) throw new Error(`the ${name} run left no job_runs row`);
+  return runs[0];
+}
+
+describe('vacuum and reindex jobs', () => {
+  it('scheduled 0 4 * * 0 runs VACUUM (ANALYZE) on every busy table outside a transaction', async () => {
+    const run = await fire('0 4 * * 0', 'vacuum');
+    expect(run.status).toBe('succeeded');
+    const tables = (run.result as { tables: Array<{ table: string; status: string }> }).tables;
+    expect(tables.map((t) => t.table)).toContain('analytics_events');
+    // As the owner (the default test role) every table is vacuumed; as the app role each says why not.
+    for (const t of tables) expect(['done', 'skipped']).toContain(t.status);
+    expect(run.rowsAffected).toBe(tables.filter((t) => t.status === 'done').length);
+  });
+
+  it('scheduled 0 5 1 * * rebuilds the largest indexes or records why it may not', async () => {
+    const run = await fire('0 5 1 * *', 'reindex');
+    expect(run.status).toBe('succeeded');
+    const { indexes } = run.result as { indexes: Array<{ index: string; status: string; reason?: string }> };
+    expect(indexes.length).toBeGreaterThan(0);
+    for (const i of indexes) {
+      if (i.status === 'skipped') expect(i.reason).toBeTruthy();
+      else expect(i.status).toBe('done');
+    }
+  });
+
+  it('scheduled 0 5 1 * * records skipped while another run holds the lease, then takes over an expired one', async () => {
+    const db = testDb();
+    const holder = uuidv7();
+    await db.insert(jobRuns).values({
+      id: holder,
+      name: 'reindex',
+      trigger: 'manual',
+      status: 'running',
+      leaseUntil: new Date(Date.now() + 3600_000),
+    });
+    try {
+      const skipped = await fire('0 5 1 * *', 'reindex');
+      expect(skipped.status).toBe('skipped');
+      expect(skipped.error).toMatch(/lease/);
+
+      // The holder "crashed": its lease has passed, so the next run marks it abandoned and works.
+      await db
+        .update(jobRuns)
+        .set({ leaseUntil: new Date(Date.now() - 1000) })
+        .where(eq(jobRuns.id, holder));
+      const next = await fire('0 5 1 * *', 'reindex');
+      expect(next.status).toBe('succeeded');
+      const [old] = await db.select().from(jobRuns).where(eq(jobRuns.id, holder));
+      expect(old?.status).toBe('abandoned');
+      expect(old?.finishedAt).not.toBeNull();
+    } finally {
+      await db.delete(jobRuns).where(sql`${jobRuns.id} = ${holder} and ${jobRuns.status} = 'running'`);
+    }
+  });
+
+  it('VACUUM over a WebSocket session (the fallback when HTTP wraps a transaction) works too', async () => {
+    const ctx = createExecutionContext();
+    const outcomes = await runOutsideTransaction(
+      testDb(),
+      testConfig(),
+      ctx,
+      [sql`vacuum (analyze) job_runs`, sql`vacuum no_such_table`],
+      { via: 'websocket' },
+    );
+    await waitOnExecutionContext(ctx);
+    expect(outcomes[0]?.via).toBe('websocket');
+    // The app role may not vacuum a table it does not own: PostgreSQL warns and skips, no error.
+    expect(outcomes[0]?.ok).toBe(true);
+    expect(outcomes[1]).toMatchObject({ ok: false, via: 'websocket', code: '42P01' });
+  });
+
+  it('VACUUM inside a batch is refused, which is why the job sends it alone', async () => {
+    const db = testDb();
+    await expect(db.batch([db.execute(sql`select 1`), db.execute(sql`vacuum job_runs`)])).rejects.toMatchObject({
+      code: '25001',
+    });
+  });
+});
