@@ -1,3 +1,4 @@
+import { runDrainNotifications } from './drain-notifications';
 import { runReindex } from './reindex';
 import { runRetention } from './retention';
 import type { Job } from './types';
@@ -10,7 +11,7 @@ export const JOBS: Record<string, Job> = {
     name: 'drain-notifications',
     description: 'Send due rows of the notification queue.',
     leaseSeconds: 55,
-    run: noWorkYet,
+    run: runDrainNotifications,
   },
   retention: {
     name: 'retention',

@@ -1,8 +1,16 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../env';
+import { adminInquiriesRouter } from './admin-inquiries/admin-inquiries.index';
+import { dashboardRouter } from './dashboard/dashboard.index';
+import { eventsRouter } from './events/events.index';
 import { healthRouter } from './health/health.index';
+import { inquiriesRouter } from './inquiries/inquiries.index';
 
 /** Every router of the API, mounted in one place. Each feature adds its line here. */
 export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   app.route('/', healthRouter);
+  app.route('/', inquiriesRouter);
+  app.route('/', adminInquiriesRouter);
+  app.route('/', eventsRouter);
+  app.route('/', dashboardRouter);
 }

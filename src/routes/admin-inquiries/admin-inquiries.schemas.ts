@@ -1,0 +1,77 @@
+import { z } from '@hono/zod-openapi';
+import { INQUIRY_STATUSES } from '../../services/inquiries/transitions';
+
+const StatusSchema = z.enum(INQUIRY_STATUSES);
+const Timestamp = z.string().openapi({ format: 'date-time' });
+const Instant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
+
+export const InquiryListQuerySchema = z.object({
+  status: StatusSchema.optional(),
+  assignedTo: z.uuid().optional(),
+  propertyId: z.uuid().optional(),
+  from: Instant.optional().openapi({ description: 'Created at or after (ISO 8601 date or date-time).' }),
+  to: Instant.optional().openapi({ description: 'Created before (ISO 8601 date or date-time).' }),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().min(1).max(2048).optional(),
+});
+
+// Any string: an id that is not a UUID is simply not found (404), like an unknown one.
+export const InquiryIdParamsSchema = z.object({ id: z.string().max(100).openapi({ format: 'uuid' }) });
+
+export const InquirySchema = z
+  .object({
+    id: z.uuid(),
+    propertyId: z.uuid().nullable(),
+    property: z.object({ id: z.uuid(), slug: z.string(), title: z.string() }).nullable(),
+    name: z.string(),
+    email: z.string(),
+    phone: z.string().nullable(),
+    message: z.string(),
+    status: StatusSchema,
+    assignedTo: z.uuid().nullable(),
+    assignee: z.object({ id: z.uuid(), name: z.string(), email: z.string() }).nullable(),
+    firstRespondedAt: Timestamp.nullable(),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  })
+  .openapi('Inquiry');
+
+export const InquiryEventSchema = z
+  .object({
+    id: z.uuid(),
+    type: z.enum(['created', 'status_changed', 'assigned', 'note']),
+    fromStatus: StatusSchema.nullable(),
+    toStatus: StatusSchema.nullable(),
+    assignedTo: z.uuid().nullable(),
+    note: z.string().nullable(),
+    actorId: z.uuid().nullable(),
+    actor: z.object({ id: z.uuid(), name: z.string() }).nullable(),
+    createdAt: Timestamp,
+  })
+  .openapi('InquiryEvent');
+
+export const InquiryDetailSchema = InquirySchema.extend({ history: z.array(InquiryEventSchema) }).openapi(
+  'InquiryDetail',
+);
+
+export const InquiryListSchema = z
+  .object({ data: z.array(InquirySchema), nextCursor: z.string().nullable() })
+  .openapi('InquiryList');
+
+export const InquiryPatchSchema = z
+  .object({
+    status: StatusSchema.optional(),
+    assignedTo: z.uuid().nullable().optional().openapi({ description: 'An active admin; null unassigns.' }),
+    note: z
+      .string()
+      .trim()
+      .min(1)
+      .refine((v) => [...v].length <= 5000, 'must be at most 5000 characters')
+      .refine((v) => !v.includes('\u0000'), 'must not contain NUL')
+      .optional(),
+  })
+  .strict()
+  .refine((v) => v.status !== undefined || v.assignedTo !== undefined || v.note !== undefined, {
+    message: 'give at least one of status, assignedTo, note',
+  })
+  .openapi('InquiryPatch');

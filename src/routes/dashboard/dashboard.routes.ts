@@ -1,0 +1,58 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { jsonContent, problemResponses } from '../../lib/openapi';
+import { requireRole } from '../../middleware/auth';
+
+const StatusCounts = z.record(z.string(), z.number().int());
+
+export const DashboardQuerySchema = z.object({
+  days: z.coerce.number().int().min(1).max(365).default(30).openapi({ description: 'UTC days, today included.' }),
+  until: z.iso
+    .datetime({ offset: true })
+    .optional()
+    .openapi({ description: 'End of the period (default now), for looking at a past period.' }),
+});
+
+export const DashboardSchema = z
+  .object({
+    period: z.object({ days: z.number().int(), from: z.string(), to: z.string() }),
+    listingsByStatus: StatusCounts.openapi({ description: 'Current listings by status (not limited to the period).' }),
+    inquiriesByStatus: StatusCounts.openapi({ description: 'Inquiries created in the period, by current status.' }),
+    inquiriesPerDay: z.array(z.object({ date: z.string(), count: z.number().int() })),
+    topViewedListings: z.array(
+      z.object({
+        propertyId: z.uuid(),
+        slug: z.string(),
+        title: z.string(),
+        status: z.string(),
+        views: z.number().int(),
+        inquiries: z.number().int(),
+      }),
+    ),
+    viewsToInquiries: z.object({
+      views: z.number().int(),
+      inquiries: z.number().int(),
+      rate: z.number().nullable().openapi({ description: 'Inquiries about listings per listing view.' }),
+    }),
+    firstResponse: z.object({
+      medianSeconds: z
+        .number()
+        .nullable()
+        .openapi({ description: 'Median time from inquiry to its first move out of new.' }),
+      responded: z.number().int(),
+    }),
+  })
+  .openapi('Dashboard');
+
+export const dashboardRoute = createRoute({
+  method: 'get',
+  path: '/v1/admin/dashboard',
+  tags: ['Analytics'],
+  summary: 'Listings, inquiries, views and response times for the last N days',
+  security: [{ bearerAuth: [] }],
+  middleware: [requireRole('admin')] as const,
+  request: { query: DashboardQuerySchema },
+  responses: {
+    200: jsonContent(DashboardSchema, 'The dashboard figures'),
+    ...problemResponses(401, 403, 422),
+  },
+});

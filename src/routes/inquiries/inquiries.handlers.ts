@@ -1,0 +1,39 @@
+import type { RouteHandler } from '@hono/zod-openapi';
+import { v7 as uuidv7 } from 'uuid';
+import { type AppEnv, getConfig } from '../../env';
+import { clientIp, truncateIp } from '../../lib/ip';
+import { createLogger } from '../../lib/logger';
+import { createInquiry } from '../../services/inquiries/create-inquiry';
+import { kickDrain } from '../../services/notifications/kick';
+import type { createInquiryRoute } from './inquiries.routes';
+
+export const createInquiryHandler: RouteHandler<typeof createInquiryRoute, AppEnv> = async (c) => {
+  const body = c.req.valid('json');
+  // Honeypot: a bot that filled the hidden field gets a believable answer and nothing is stored.
+  if (body.website) return c.json({ id: uuidv7(), status: 'new' as const }, 201);
+
+  const db = c.get('db');
+  const config = getConfig(c.env);
+  const result = await createInquiry(
+    db,
+    {
+      propertyId: body.propertyId ?? undefined,
+      name: body.name,
+      email: body.email,
+      phone: body.phone ?? undefined,
+      message: body.message,
+    },
+    {
+      idempotencyKey: c.req.valid('header')['idempotency-key'],
+      ipAddress: truncateIp(clientIp(c)),
+      userAgent: c.req.header('User-Agent')?.slice(0, 512) ?? null,
+    },
+  );
+  if (result.created) {
+    const logger = createLogger({ requestId: c.get('requestId') }, config.LOG_LEVEL);
+    c.executionCtx.waitUntil(kickDrain(db, config, logger, result.notificationIds));
+  } else {
+    c.header('Idempotent-Replayed', 'true');
+  }
+  return c.json({ id: result.id, status: result.status as 'new' }, 201);
+};

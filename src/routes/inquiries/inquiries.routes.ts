@@ -1,0 +1,19 @@
+import { createRoute } from '@hono/zod-openapi';
+import { jsonBody, jsonContent, problemResponses } from '../../lib/openapi';
+import { rateLimit } from '../../middleware/rate-limit';
+import { IdempotencyHeadersSchema, InquiryBodySchema, InquiryCreatedSchema } from './inquiries.schemas';
+
+export const createInquiryRoute = createRoute({
+  method: 'post',
+  path: '/v1/inquiries',
+  tags: ['Inquiries'],
+  summary: 'Send an inquiry about a listing (or a general one)',
+  description:
+    'With an Idempotency-Key, a retry returns the first inquiry (same id, current status); the same key with another body is a 422.',
+  middleware: [rateLimit('INQUIRY_RATE_LIMITER', 'inquiries')] as const,
+  request: { headers: IdempotencyHeadersSchema, body: jsonBody(InquiryBodySchema) },
+  responses: {
+    201: jsonContent(InquiryCreatedSchema, 'The inquiry was received'),
+    ...problemResponses(400, 404, 413, 415, 422, 429),
+  },
+});

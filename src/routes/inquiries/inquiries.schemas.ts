@@ -1,0 +1,59 @@
+import { z } from '@hono/zod-openapi';
+
+const codePoints = (value: string) => [...value].length;
+// C0/C1 controls other than tab and newlines; PostgreSQL also refuses NUL in text.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const SINGLE_LINE_CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const E164 = /^\+[1-9][0-9]{6,14}$/;
+// Separators people type inside phone numbers; anything else stays and fails the check.
+const PHONE_SEPARATORS = /[\s().-]/g;
+
+export const InquiryBodySchema = z
+  .object({
+    propertyId: z.uuid().nullish().openapi({ description: 'The listing asked about; omit for a general inquiry.' }),
+    name: z
+      .string()
+      .trim()
+      .refine((v) => codePoints(v) >= 1 && codePoints(v) <= 100, 'must be 1 to 100 characters')
+      .refine((v) => !SINGLE_LINE_CONTROL.test(v), 'must not contain control characters'),
+    email: z.string().trim().max(254).pipe(z.email('must be a valid email address')),
+    phone: z
+      .string()
+      .trim()
+      .max(40)
+      .refine(
+        (v) => v === '' || E164.test(v.replace(PHONE_SEPARATORS, '')),
+        'must be an E.164 phone number, e.g. +14155550123',
+      )
+      .transform((v) => (v === '' ? undefined : v.replace(PHONE_SEPARATORS, '')))
+      .nullish()
+      .openapi({ example: '+14155550123' }),
+    message: z
+      .string()
+      .trim()
+      .refine((v) => codePoints(v) >= 10 && codePoints(v) <= 5000, 'must be 10 to 5000 characters')
+      .refine((v) => !CONTROL.test(v), 'must not contain control characters'),
+    website: z
+      .string()
+      .max(2000)
+      .optional()
+      .openapi({ description: 'Leave empty. A hidden form field that only bots fill in.' }),
+  })
+  .strict()
+  .openapi('InquiryRequest');
+
+export const IdempotencyHeadersSchema = z.object({
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(255)
+    .regex(/^[\x21-\x7e]+$/, 'must be 1 to 255 visible ASCII characters')
+    .optional()
+    .openapi({ description: 'Makes a retry return the first inquiry instead of creating another.' }),
+});
+
+export const InquiryCreatedSchema = z
+  .object({ id: z.uuid(), status: z.enum(['new', 'contacted', 'qualified', 'spam', 'closed']) })
+  .openapi('InquiryCreated');

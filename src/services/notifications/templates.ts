@@ -1,0 +1,94 @@
+import { escapeHtml } from '../email/escape-html';
+import type { NotificationKind } from './enqueue';
+
+export interface RenderedEmail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+type Payload = Record<string, unknown>;
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: single-line fields drop control characters
+const CONTROL = /[\u0000-\u001f\u007f]+/g;
+
+/** A payload field as a single line of text (subjects, names): control characters become spaces. */
+function line(payload: Payload, key: string, fallback = ''): string {
+  const value = payload[key];
+  if (value === undefined || value === null || value === '') return fallback;
+  return String(value).replace(CONTROL, ' ').trim().slice(0, 200);
+}
+
+function block(payload: Payload, key: string): string {
+  const value = payload[key];
+  return value === undefined || value === null ? '' : String(value).slice(0, 5000);
+}
+
+/** Every value goes through escapeHtml here, so no template can forget it. */
+function html(title: string, rows: Array<[label: string, value: string]>, body?: string): string {
+  const list = rows
+    .filter(([, value]) => value !== '')
+    .map(([label, value]) => `<tr><th align="left">${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`)
+    .join('');
+  const paragraph = body ? `<p>${escapeHtml(body).replace(/\r?\n/g, '<br>')}</p>` : '';
+  return `<!doctype html><html><body><h1>${escapeHtml(title)}</h1>${list ? `<table>${list}</table>` : ''}${paragraph}<p>Gentle Space Realty</p></body></html>`;
+}
+
+function text(title: string, rows: Array<[label: string, value: string]>, body?: string): string {
+  const list = rows.filter(([, value]) => value !== '').map(([label, value]) => `${label}: ${value}`);
+  return [title, '', ...list, ...(body ? ['', body] : []), '', 'Gentle Space Realty'].join('\n');
+}
+
+function email(subject: string, title: string, rows: Array<[string, string]>, body?: string): RenderedEmail {
+  return { subject: subject.slice(0, 200), text: text(title, rows, body), html: html(title, rows, body) };
+}
+
+function inquiryRows(payload: Payload): Array<[string, string]> {
+  return [
+    ['Listing', line(payload, 'propertyTitle', 'General inquiry')],
+    ['From', line(payload, 'name')],
+    ['Email', line(payload, 'email')],
+    ['Phone', line(payload, 'phone')],
+    ['Inquiry', line(payload, 'inquiryId')],
+  ];
+}
+
+const RENDERERS: Record<NotificationKind, (payload: Payload) => RenderedEmail> = {
+  account_locked: (p) =>
+    email(
+      'Your account was locked after failed sign-ins',
+      `Hello ${line(p, 'name', 'there')},`,
+      [['Locked until', line(p, 'lockedUntil')]],
+      'Several sign-in attempts with a wrong password were made on your account, so it is locked for a while. If this was not you, change your password once the lock ends, or ask an administrator to unlock it.',
+    ),
+  inquiry_received: (p) =>
+    email(
+      `New inquiry from ${line(p, 'name', 'a visitor')}`,
+      'A new inquiry arrived',
+      inquiryRows(p),
+      block(p, 'message'),
+    ),
+  inquiry_acknowledgement: (p) =>
+    email(
+      'We received your inquiry',
+      `Hello ${line(p, 'name', 'there')},`,
+      [['Listing', line(p, 'propertyTitle', 'General inquiry')]],
+      'Thank you for your message. An agent will get back to you shortly.',
+    ),
+  inquiry_assigned: (p) =>
+    email(
+      `Inquiry assigned to you: ${line(p, 'name', 'a visitor')}`,
+      `${line(p, 'assignedByName', 'An administrator')} assigned an inquiry to you`,
+      inquiryRows(p),
+      block(p, 'message'),
+    ),
+};
+
+export function isNotificationKind(kind: string): kind is NotificationKind {
+  return Object.hasOwn(RENDERERS, kind);
+}
+
+/** Plain text and HTML for one queued notification; null for a kind this code does not know. */
+export function renderNotification(kind: string, payload: Payload): RenderedEmail | null {
+  return isNotificationKind(kind) ? RENDERERS[kind](payload) : null;
+}
