@@ -5,6 +5,7 @@ import { dashboardRouter } from './dashboard/dashboard.index';
 import { eventsRouter } from './events/events.index';
 import { healthRouter } from './health/health.index';
 import { inquiriesRouter } from './inquiries/inquiries.index';
+import { systemRouter } from './system/system.index';
 
 /** Every router of the API, mounted in one place. Each feature adds its line here. */
 export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
@@ -13,4 +14,5 @@ export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   app.route('/', adminInquiriesRouter);
   app.route('/', eventsRouter);
   app.route('/', dashboardRouter);
+  app.route('/', systemRouter);
 }

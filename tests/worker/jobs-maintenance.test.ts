@@ -11,7 +11,9 @@ import { jobRuns } from '../../src/db/schema';
 import type { Bindings } from '../../src/env';
 import worker from '../../src/index';
 import { runOutsideTransaction } from '../../src/services/system/outside-transaction';
+import { api, json } from '../helpers/api';
 import { testConfig, testDb } from '../helpers/db';
+import { createTestUser } from '../helpers/users';
 
 const env = testEnv as unknown as Bindings;
 
@@ -102,5 +104,41 @@ describe('vacuum and reindex jobs', () => {
     await expect(db.batch([db.execute(sql`select 1`), db.execute(sql`vacuum job_runs`)])).rejects.toMatchObject({
       code: '25001',
     });
+  });
+
+  it('POST /v1/admin/system/jobs/vacuum runs the job now, records it as manual and shows it in the system view', async () => {
+    const admin = await createTestUser({ role: 'super_admin' });
+    const res = await api('/v1/admin/system/jobs/vacuum', { method: 'POST', token: admin.token });
+    expect(res.status).toBe(200);
+    const outcome = await json<{ runId: string; name: string; status: string; details: { tables: unknown[] } }>(res);
+    expect(outcome).toMatchObject({ name: 'vacuum', status: 'succeeded' });
+    expect(outcome.details.tables.length).toBeGreaterThan(0);
+    const [row] = await testDb().select().from(jobRuns).where(eq(jobRuns.id, outcome.runId));
+    expect(row).toMatchObject({ trigger: 'manual', status: 'succeeded' });
+
+    const view = await json<{ jobs: { data: Array<{ name: string; lastRun: { id: string } | null }> } }>(
+      await api('/v1/admin/system/db', { token: admin.token }),
+    );
+    expect(view.jobs.data.find((j) => j.name === 'vacuum')?.lastRun?.id).toBe(outcome.runId);
+  });
+
+  it('POST /v1/admin/system/jobs/reindex answers skipped while another run holds the lease', async () => {
+    const admin = await createTestUser({ role: 'super_admin' });
+    const db = testDb();
+    const holder = uuidv7();
+    await db.insert(jobRuns).values({
+      id: holder,
+      name: 'reindex',
+      trigger: 'cron',
+      status: 'running',
+      leaseUntil: new Date(Date.now() + 3600_000),
+    });
+    try {
+      const res = await api('/v1/admin/system/jobs/reindex', { method: 'POST', token: admin.token });
+      expect(res.status).toBe(200);
+      expect(await json(res)).toMatchObject({ name: 'reindex', status: 'skipped' });
+    } finally {
+      await db.delete(jobRuns).where(eq(jobRuns.id, holder));
+    }
   });
 });

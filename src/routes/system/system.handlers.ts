@@ -1,0 +1,21 @@
+import type { RouteHandler } from '@hono/zod-openapi';
+import type { AppEnv } from '../../env';
+import { JOBS } from '../../jobs/registry';
+import { runJob } from '../../jobs/run-job';
+import { notFound } from '../../lib/errors';
+import { databaseOverview } from '../../services/system/db-stats';
+import type { getDatabaseOverview, runJobNow } from './system.routes';
+
+export const getDatabaseOverviewHandler: RouteHandler<typeof getDatabaseOverview, AppEnv> = async (c) => {
+  const overview = await databaseOverview(c.get('db'), Object.keys(JOBS));
+  c.header('Cache-Control', 'no-store');
+  return c.json(overview, 200);
+};
+
+export const runJobNowHandler: RouteHandler<typeof runJobNow, AppEnv> = async (c) => {
+  const { name } = c.req.valid('param');
+  if (!Object.hasOwn(JOBS, name)) throw notFound('JOB_NOT_FOUND', `There is no job named ${name}.`);
+  const outcome = await runJob(c.env, c.executionCtx as ExecutionContext, name, 'manual');
+  c.header('Cache-Control', 'no-store');
+  return c.json(outcome, 200);
+};
