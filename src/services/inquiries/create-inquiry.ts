@@ -47,7 +47,7 @@ async function loadContext(db: Database, propertyId: string | undefined) {
     select id, email from users
     where is_active and role in ('admin', 'super_admin')
     order by created_at, id
-    limit 50`);
+    limit 500`);
   const listingQuery = db.execute<{
     id: string;
     title: string;
