@@ -24,6 +24,12 @@ export interface Bindings {
   ENVIRONMENT?: string;
   LOG_LEVEL?: string;
   MAX_JSON_BODY_BYTES?: string;
+  /** Auth settings (see docs/auth.md); all optional with safe defaults. */
+  BCRYPT_COST?: string;
+  LOGIN_MAX_FAILURES?: string;
+  LOCKOUT_MINUTES?: string;
+  SESSION_TTL_DAYS?: string;
+  REFRESH_GRACE_SECONDS?: string;
   IMAGES: R2Bucket;
   AUTH_RATE_LIMITER?: RateLimit;
   INQUIRY_RATE_LIMITER?: RateLimit;
@@ -72,6 +78,11 @@ const configSchema = z.object({
   ENVIRONMENT: z.enum(['development', 'test', 'production']).default('production'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   MAX_JSON_BODY_BYTES: intString(1_048_576, 1024, 10_485_760),
+  BCRYPT_COST: intString(10, 4, 15),
+  LOGIN_MAX_FAILURES: intString(5, 1, 100),
+  LOCKOUT_MINUTES: intString(15, 1, 1440),
+  SESSION_TTL_DAYS: intString(30, 1, 365),
+  REFRESH_GRACE_SECONDS: intString(10, 0, 300),
   EMAIL_TRANSPORT: z.enum(['http', 'log']).default('http'),
   EMAIL_API_URL: z.url().default('https://api.resend.com/emails'),
   EMAIL_API_KEY: z.string().min(1).optional(),

@@ -1,6 +1,7 @@
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env';
 import { getConfig } from '../env';
+import { requestClock } from '../lib/clock';
 import { forbidden, unauthorized } from '../lib/errors';
 import { type Role, verifyAccessToken } from '../services/auth/access-token';
 import { loadPrincipal, type Principal } from '../services/auth/principal';
@@ -27,7 +28,7 @@ export function requireRole(required: Role) {
     if (!match?.[1]) throw unauthorized('UNAUTHORIZED', 'A valid bearer access token is required.');
     const claims = await verifyAccessToken(getConfig(c.env), match[1]);
     if (!claims) throw unauthorized('INVALID_TOKEN', 'The access token is invalid or expired.');
-    const principal = await loadPrincipal(c.get('db'), claims.sub, claims.sid);
+    const principal = await loadPrincipal(c.get('db'), claims.sub, claims.sid, requestClock(c));
     if (!principal) throw unauthorized('SESSION_ENDED', 'The session has ended; sign in again.');
     if (principal.mustChangePassword && !PASSWORD_CHANGE_ALLOWED.has(`${c.req.method} ${c.req.path}`)) {
       throw forbidden('PASSWORD_CHANGE_REQUIRED', 'Change your password before using the API.');

@@ -1,10 +1,13 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../env';
 import { adminInquiriesRouter } from './admin-inquiries/admin-inquiries.index';
+import { adminUsersRouter } from './admin-users/admin-users.index';
+import { authRouter } from './auth/auth.index';
 import { dashboardRouter } from './dashboard/dashboard.index';
 import { eventsRouter } from './events/events.index';
 import { healthRouter } from './health/health.index';
 import { inquiriesRouter } from './inquiries/inquiries.index';
+import { meRouter } from './me/me.index';
 import { systemRouter } from './system/system.index';
 
 /** Every router of the API, mounted in one place. Each feature adds its line here. */
@@ -15,4 +18,7 @@ export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   app.route('/', eventsRouter);
   app.route('/', dashboardRouter);
   app.route('/', systemRouter);
+  app.route('/', authRouter);
+  app.route('/', meRouter);
+  app.route('/', adminUsersRouter);
 }

@@ -2,6 +2,7 @@ import bcrypt from 'bcryptjs';
 import { v7 as uuidv7 } from 'uuid';
 import { sessions, users } from '../../src/db/schema';
 import { type Role, signAccessToken } from '../../src/services/auth/access-token';
+import { api } from './api';
 import { testConfig, testDb } from './db';
 
 export const TEST_PASSWORD = 'correct horse battery staple';
@@ -50,4 +51,54 @@ export async function createTestUser(
   ]);
   const token = await signAccessToken(testConfig(), { userId: id, sessionId, role });
   return { id, email, role, sessionId, token };
+}
+
+let ipCounter = 0;
+/** A client address of its own, so per-IP rate limits of one test never touch another. */
+export function randomIp(): string {
+  ipCounter += 1;
+  const r = () => Math.floor(Math.random() * 256);
+  return `10.${r()}.${(ipCounter + r()) % 256}.${r()}`;
+}
+
+/** A password that passes the policy (12–64 chars, not common) and is unique per call. */
+export function strongPassword(): string {
+  return `pw ${Math.random().toString(36).slice(2, 10)} ${Math.random().toString(36).slice(2, 10)} vast meadow`;
+}
+
+export interface TokensBody {
+  user: {
+    id: string;
+    email: string;
+    name: string;
+    role: Role;
+    isActive: boolean;
+    mustChangePassword: boolean;
+    lastLoginAt: string | null;
+    createdAt: string;
+  };
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+}
+
+/** POST /v1/auth/login from a fresh IP unless one is given. */
+export function signIn(
+  email: string,
+  password: string,
+  options: { ip?: string; deviceName?: string; headers?: Record<string, string> } = {},
+): Promise<Response> {
+  return api('/v1/auth/login', {
+    method: 'POST',
+    ip: options.ip ?? randomIp(),
+    headers: options.headers,
+    json: { email, password, ...(options.deviceName ? { deviceName: options.deviceName } : {}) },
+  });
+}
+
+/** Signs a fixture user in through the API and returns the tokens (a real session and refresh token). */
+export async function signInTokens(email: string, password = TEST_PASSWORD, deviceName?: string): Promise<TokensBody> {
+  const res = await signIn(email, password, { deviceName });
+  if (res.status !== 200) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
+  return (await res.json()) as TokensBody;
 }

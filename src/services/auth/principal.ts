@@ -1,5 +1,6 @@
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { Database } from '../../db/client';
+import { type Clock, systemClock } from '../../lib/clock';
 import { sessions, users } from '../../db/schema';
 import type { Role } from './access-token';
 
@@ -16,7 +17,12 @@ export interface Principal {
  * its user. A revoked or expired session, or a disabled user, yields null; the role is
  * the database's, so a demotion takes effect on the very next request.
  */
-export async function loadPrincipal(db: Database, userId: string, sessionId: string): Promise<Principal | null> {
+export async function loadPrincipal(
+  db: Database,
+  userId: string,
+  sessionId: string,
+  clock: Clock = systemClock,
+): Promise<Principal | null> {
   const rows = await db
     .select({
       userId: users.id,
@@ -31,7 +37,7 @@ export async function loadPrincipal(db: Database, userId: string, sessionId: str
         eq(sessions.id, sessionId),
         eq(sessions.userId, userId),
         isNull(sessions.revokedAt),
-        gt(sessions.expiresAt, new Date()),
+        gt(sessions.expiresAt, clock.sqlNow),
         eq(users.isActive, true),
       ),
     )

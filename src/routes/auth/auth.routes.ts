@@ -1,0 +1,87 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { jsonBody, jsonContent, problemResponses } from '../../lib/openapi';
+import { rateLimit } from '../../middleware/rate-limit';
+import { EmailSchema, NameSchema, NewPasswordSchema, PasswordInputSchema, TokensSchema } from './auth.schemas';
+
+// Every /v1/auth route shares one per-IP budget (AUTH_RATE_LIMITER in wrangler.toml).
+const limited = [rateLimit('AUTH_RATE_LIMITER', 'auth')];
+
+const RefreshTokenBody = z
+  .object({ refreshToken: z.string().min(1).max(512) })
+  .strict()
+  .openapi('RefreshTokenBody');
+
+export const register = createRoute({
+  method: 'post',
+  path: '/v1/auth/register',
+  tags: ['Auth'],
+  summary: 'Create an account (role user) and sign in',
+  middleware: limited,
+  request: {
+    body: jsonBody(
+      z
+        .object({ email: EmailSchema, password: NewPasswordSchema, name: NameSchema })
+        .strict()
+        .openapi('RegisterBody'),
+    ),
+  },
+  responses: {
+    201: jsonContent(TokensSchema, 'Signed in'),
+    ...problemResponses(400, 409, 413, 415, 422, 429),
+  },
+});
+
+export const login = createRoute({
+  method: 'post',
+  path: '/v1/auth/login',
+  tags: ['Auth'],
+  summary: 'Sign in with email and password',
+  description:
+    'Unknown email, wrong password, locked and disabled accounts all get the same 401 INVALID_CREDENTIALS, in the same time. ' +
+    'LOGIN_MAX_FAILURES failures in a row lock the account for LOCKOUT_MINUTES.',
+  middleware: limited,
+  request: {
+    body: jsonBody(
+      z
+        .object({
+          email: EmailSchema,
+          password: PasswordInputSchema,
+          deviceName: z.string().trim().min(1).max(100).optional(),
+        })
+        .strict()
+        .openapi('LoginBody'),
+    ),
+  },
+  responses: {
+    200: jsonContent(TokensSchema, 'Signed in'),
+    ...problemResponses(400, 401, 413, 415, 422, 429),
+  },
+});
+
+export const refresh = createRoute({
+  method: 'post',
+  path: '/v1/auth/refresh',
+  tags: ['Auth'],
+  summary: 'Exchange a refresh token for a new token pair (rotation)',
+  description:
+    'Each refresh token works once. Presenting a used one again after the grace window ends the whole session.',
+  middleware: limited,
+  request: { body: jsonBody(RefreshTokenBody) },
+  responses: {
+    200: jsonContent(TokensSchema, 'New tokens'),
+    ...problemResponses(400, 401, 413, 415, 422, 429),
+  },
+});
+
+export const logout = createRoute({
+  method: 'post',
+  path: '/v1/auth/logout',
+  tags: ['Auth'],
+  summary: 'End the session of a refresh token (idempotent)',
+  middleware: limited,
+  request: { body: jsonBody(RefreshTokenBody) },
+  responses: {
+    204: { description: 'The session is ended (or was already)' },
+    ...problemResponses(400, 413, 415, 422, 429),
+  },
+});

@@ -1,0 +1,149 @@
+import { type SQL, sql } from 'drizzle-orm';
+import { v7 as uuidv7 } from 'uuid';
+import type { Database } from '../../db/client';
+import type { Clock } from '../../lib/clock';
+import { conflict, notFound } from '../../lib/errors';
+import type { Role } from '../auth/access-token';
+import { hashPassword } from '../auth/passwords';
+import { emailTaken } from '../auth/register';
+import { endSessions, endSessionsCtes } from '../auth/sessions';
+import type { AuthDeps } from '../auth/types';
+import { type UserRecord, userColumns, userFromRow } from './user-record';
+
+export interface Actor {
+  userId: string;
+  ip: string | null;
+}
+
+const userNotFound = () => notFound('USER_NOT_FOUND', 'No such user.');
+
+/** Newest first. uuid v7 ids grow with creation time, so the id alone is the keyset. */
+export async function listUsers(
+  db: Database,
+  options: { limit: number; afterId?: string; role?: Role; isActive?: boolean; q?: string },
+): Promise<{ users: UserRecord[]; hasMore: boolean }> {
+  const where: SQL[] = [sql`true`];
+  if (options.afterId) where.push(sql`u.id < ${options.afterId}::uuid`);
+  if (options.role) where.push(sql`u.role = ${options.role}::user_role`);
+  if (options.isActive !== undefined) where.push(sql`u.is_active = ${options.isActive}::boolean`);
+  if (options.q) {
+    const pattern = `%${options.q.replace(/[\\%_]/g, (m) => `\\${m}`)}%`;
+    where.push(sql`(u.email ilike ${pattern} or u.name ilike ${pattern})`);
+  }
+  const result = await db.execute(sql`
+    select ${userColumns('u')} from users u
+    where ${sql.join(where, sql` and `)}
+    order by u.id desc
+    limit ${options.limit + 1}::int`);
+  const users = result.rows.map(userFromRow);
+  return { users: users.slice(0, options.limit), hasMore: users.length > options.limit };
+}
+
+/** A super admin creates an account of any role; it must change its password at first sign-in by default. */
+export async function createUser(
+  deps: AuthDeps,
+  actor: Actor,
+  input: { email: string; name: string; password: string; role: Role; mustChangePassword: boolean },
+): Promise<UserRecord> {
+  const passwordHash = await hashPassword(input.password, deps.config.BCRYPT_COST);
+  const result = await deps.db.execute(sql`
+    with u as (
+      insert into users (id, email, password_hash, name, role, must_change_password, password_changed_at)
+      values (${uuidv7()}::uuid, ${input.email}, ${passwordHash}, ${input.name}, ${input.role}::user_role,
+        ${input.mustChangePassword}::boolean, ${deps.clock.sqlNow})
+      on conflict (email) do nothing
+      returning ${userColumns('users')}
+    ), ev as (
+      insert into analytics_events (id, type, user_id, ip_address, metadata)
+      select ${uuidv7()}::uuid, 'user_created', id, ${actor.ip}::text,
+        jsonb_build_object('actorId', ${actor.userId}::text, 'role', role) from u
+    )
+    select * from u`);
+  const row = result.rows[0];
+  if (!row) throw emailTaken();
+  return userFromRow(row);
+}
+
+// Any stable number works; it only has to be the same for every change of super-admin status.
+const SUPER_ADMIN_LOCK_KEY = 7_304_211;
+
+/**
+ * Role, active flag and name in one statement, which also refuses to leave no active super
+ * admin (409 LAST_SUPER_ADMIN), ends the sessions of a disabled account and records the
+ * events. A transaction-scoped advisory lock, taken first in the same batch, serialises
+ * these updates: two super admins demoting each other at once cannot both pass the check.
+ */
+export async function updateUser(
+  deps: AuthDeps,
+  actor: Actor,
+  id: string,
+  input: { role?: Role; isActive?: boolean; name?: string },
+): Promise<UserRecord> {
+  const role = input.role ?? null;
+  const active = input.isActive ?? null;
+  const ended = endSessionsCtes({
+    prefix: 'x',
+    where: sql`user_id in (select id from upd where not is_active and old_active)`,
+    reason: 'account_disabled',
+    clock: deps.clock,
+    ip: actor.ip,
+    actorId: actor.userId,
+  });
+  const [, result] = await deps.db.batch([
+    deps.db.execute(sql`select pg_advisory_xact_lock(${SUPER_ADMIN_LOCK_KEY}::bigint)`),
+    deps.db.execute(sql`
+      with target as (
+        select id, role, is_active from users where id = ${id}::uuid
+      ), upd as (
+        update users u set
+          role = coalesce(${role}::user_role, u.role),
+          is_active = coalesce(${active}::boolean, u.is_active),
+          name = coalesce(${input.name ?? null}::text, u.name)
+        from target t
+        where u.id = t.id and (
+          not (t.role = 'super_admin' and t.is_active)
+          or (coalesce(${role}::user_role, t.role) = 'super_admin' and coalesce(${active}::boolean, t.is_active))
+          or exists (select 1 from users o where o.role = 'super_admin' and o.is_active and o.id <> t.id)
+        )
+        returning ${userColumns('u')}, t.role as old_role, t.is_active as old_active
+      ), ${ended}, ev as (
+        insert into analytics_events (id, type, user_id, ip_address, metadata)
+        select ${uuidv7()}::uuid, 'role_changed', id, ${actor.ip}::text,
+          jsonb_build_object('actorId', ${actor.userId}::text, 'from', old_role, 'to', role)
+        from upd where role <> old_role
+        union all
+        select ${uuidv7()}::uuid, case when is_active then 'account_enabled' else 'account_disabled' end, id,
+          ${actor.ip}::text, jsonb_build_object('actorId', ${actor.userId}::text)
+        from upd where is_active <> old_active
+      )
+      select (select count(*)::int from target) as found, upd.* from (select 1) one left join upd on true`),
+  ]);
+  const row = result.rows[0];
+  if (!row || Number(row.found) === 0) throw userNotFound();
+  if (row.id === null || row.id === undefined) {
+    throw conflict('LAST_SUPER_ADMIN', 'This change would leave no active super admin.');
+  }
+  return userFromRow(row);
+}
+
+/** Clears the lock and the failure count (admins and above). */
+export async function unlockUser(db: Database, actor: Actor, id: string): Promise<void> {
+  const result = await db.execute(sql`
+    with u as (
+      update users set failed_login_count = 0, locked_until = null where id = ${id}::uuid
+      returning id
+    ), ev as (
+      insert into analytics_events (id, type, user_id, ip_address, metadata)
+      select ${uuidv7()}::uuid, 'account_unlocked', id, ${actor.ip}::text,
+        jsonb_build_object('actorId', ${actor.userId}::text) from u
+    )
+    select count(*)::int as found from u`);
+  if (Number(result.rows[0]?.found ?? 0) === 0) throw userNotFound();
+}
+
+/** Ends every session of a user at once; their access tokens stop working on the next request. */
+export async function endAllSessions(db: Database, clock: Clock, actor: Actor, id: string): Promise<number> {
+  const exists = await db.execute(sql`select 1 from users where id = ${id}::uuid`);
+  if (exists.rows.length === 0) throw userNotFound();
+  return endSessions(db, { userId: id, reason: 'ended_by_admin', clock, ip: actor.ip, actorId: actor.userId });
+}

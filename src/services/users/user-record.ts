@@ -1,0 +1,51 @@
+import { sql } from 'drizzle-orm';
+import type { Role } from '../auth/access-token';
+
+/** A user as services hand it to routes; never carries the password hash. */
+export interface UserRecord {
+  id: string;
+  email: string;
+  name: string;
+  role: Role;
+  isActive: boolean;
+  mustChangePassword: boolean;
+  lastLoginAt: Date | null;
+  lockedUntil: Date | null;
+  failedLoginCount: number;
+  createdAt: Date;
+}
+
+/** The columns behind UserRecord, for RETURNING and SELECT lists of raw statements. */
+export const userColumns = (alias: string) =>
+  sql.raw(
+    ['id', 'email', 'name', 'role', 'is_active', 'must_change_password', 'last_login_at', 'locked_until', 'failed_login_count', 'created_at']
+      .map((c) => `${alias}.${c}`)
+      .join(', '),
+  );
+
+/** Raw statements return timestamptz as PostgreSQL text ("2026-01-02 03:04:05.6+00"). */
+export function toDate(value: unknown): Date | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value;
+  const text = String(value)
+    .replace(' ', 'T')
+    .replace(/([+-]\d\d)$/, '$1:00');
+  const date = new Date(text);
+  if (Number.isNaN(date.getTime())) throw new Error('unreadable timestamp from the database');
+  return date;
+}
+
+export function userFromRow(row: Record<string, unknown>): UserRecord {
+  return {
+    id: String(row.id),
+    email: String(row.email),
+    name: String(row.name),
+    role: row.role as Role,
+    isActive: row.is_active === true,
+    mustChangePassword: row.must_change_password === true,
+    lastLoginAt: toDate(row.last_login_at),
+    lockedUntil: toDate(row.locked_until),
+    failedLoginCount: Number(row.failed_login_count ?? 0),
+    createdAt: toDate(row.created_at) as Date,
+  };
+}
