@@ -30,6 +30,9 @@ export interface Bindings {
   LOCKOUT_MINUTES?: string;
   SESSION_TTL_DAYS?: string;
   REFRESH_GRACE_SECONDS?: string;
+  /** Listings and photos: upload size limit, and an optional key for pagination cursors. */
+  IMAGE_MAX_BYTES?: string;
+  CURSOR_SECRET?: string;
   IMAGES: R2Bucket;
   AUTH_RATE_LIMITER?: RateLimit;
   INQUIRY_RATE_LIMITER?: RateLimit;
@@ -83,6 +86,8 @@ const configSchema = z.object({
   LOCKOUT_MINUTES: intString(15, 1, 1440),
   SESSION_TTL_DAYS: intString(30, 1, 365),
   REFRESH_GRACE_SECONDS: intString(10, 0, 300),
+  IMAGE_MAX_BYTES: intString(10_485_760, 1024, 104_857_600),
+  CURSOR_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   EMAIL_TRANSPORT: z.enum(['http', 'log']).default('http'),
   EMAIL_API_URL: z.url().default('https://api.resend.com/emails'),
   EMAIL_API_KEY: z.string().min(1).optional(),

@@ -8,6 +8,7 @@ import { eventsRouter } from './events/events.index';
 import { healthRouter } from './health/health.index';
 import { inquiriesRouter } from './inquiries/inquiries.index';
 import { meRouter } from './me/me.index';
+import { listingsRouter } from './properties/listings.index';
 import { systemRouter } from './system/system.index';
 
 /** Every router of the API, mounted in one place. Each feature adds its line here. */
@@ -21,4 +22,5 @@ export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   app.route('/', authRouter);
   app.route('/', meRouter);
   app.route('/', adminUsersRouter);
+  app.route('/', listingsRouter);
 }

@@ -1,0 +1,120 @@
+/** ETags, conditional requests and the Workers Cache API in front of public reads. */
+
+export const PUBLIC_CACHE_CONTROL = 'public, max-age=60, stale-while-revalidate=300';
+export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
+
+/** A strong ETag from the bytes of a representation (first 128 bits of SHA-256, hex). */
+export async function contentEtag(body: string | Uint8Array): Promise<string> {
+  const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+  return `"${[...digest.subarray(0, 16)].map((b) => b.toString(16).padStart(2, '0')).join('')}"`;
+}
+
+/** The ETag of a versioned resource (used for If-Match on admin edits). */
+export function versionEtag(version: number): string {
+  return `"v${version}"`;
+}
+
+function tags(header: string): string[] {
+  return header
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
+}
+
+const opaque = (tag: string) => tag.replace(/^W\//, '');
+
+/** If-None-Match uses the weak comparison (RFC 9110 13.1.2). */
+export function ifNoneMatchHit(header: string | undefined | null, etag: string | null): boolean {
+  if (!header || !etag) return false;
+  const list = tags(header);
+  return list.includes('*') || list.some((t) => opaque(t) === opaque(etag));
+}
+
+/**
+ * The version an If-Match header names, `'*'`, `null` when absent, or `'invalid'`.
+ * W/ is tolerated: a proxy that compresses responses (Cloudflare does) weakens ETags, and the
+ * client must still be able to send back what it received.
+ */
+export function ifMatchVersion(header: string | undefined | null): number | '*' | null | 'invalid' {
+  if (header === undefined || header === null || header.trim() === '') return null;
+  const list = tags(header);
+  if (list.includes('*')) return '*';
+  const first = list.length === 1 ? /^"v([1-9][0-9]{0,9})"$/.exec(opaque(list[0] ?? '')) : null;
+  return first?.[1] ? Number(first[1]) : 'invalid';
+}
+
+/** A cache key that ignores parameter order and every request header. */
+export function edgeCacheKey(url: string): Request {
+  const u = new URL(url);
+  u.searchParams.sort();
+  u.hash = '';
+  return new Request(u.toString(), { method: 'GET' });
+}
+
+/** The edge cache, or null where the runtime has none (e.g. plain Node). */
+export function edgeCache(): Cache | null {
+  const storage = (globalThis as { caches?: CacheStorage & { default?: Cache } }).caches;
+  return storage?.default ?? null;
+}
+
+/** Drops cached representations of these URLs from this location's edge cache. */
+export async function purgeEdgeCache(urls: string[]): Promise<void> {
+  const cache = edgeCache();
+  if (!cache) return;
+  await Promise.all(urls.map((url) => cache.delete(edgeCacheKey(url)).catch(() => false)));
+}
+
+/** 304 for a representation whose ETag the client already has; keeps the caching headers. */
+export function notModified(source: Response): Response {
+  const headers = new Headers();
+  for (const name of ['ETag', 'Cache-Control', 'Vary', 'Last-Modified']) {
+    const value = source.headers.get(name);
+    if (value) headers.set(name, value);
+  }
+  return new Response(null, { status: 304, headers });
+}
+
+export interface CachedBuild {
+  body: string;
+  /** Extra headers stored with the representation (e.g. an id the handler needs on a hit). */
+  headers?: Record<string, string>;
+}
+
+/**
+ * Serves a public JSON read through the edge cache: a hit skips `build` (and the database);
+ * a miss builds, answers, and stores the representation in the background. Either way an
+ * If-None-Match naming the current ETag gets a 304. `X-Cache` says which it was.
+ */
+export async function serveThroughEdgeCache(
+  request: Request,
+  waitUntil: (promise: Promise<unknown>) => void,
+  build: () => Promise<CachedBuild>,
+): Promise<Response> {
+  const cache = edgeCache();
+  const key = edgeCacheKey(request.url);
+  const ifNoneMatch = request.headers.get('If-None-Match');
+  const hit = cache ? await cache.match(key).catch(() => undefined) : undefined;
+  let response: Response;
+  let state: 'HIT' | 'MISS';
+  if (hit) {
+    response = new Response(hit.body, hit);
+    state = 'HIT';
+  } else {
+    const built = await build();
+    const headers = new Headers(built.headers);
+    headers.set('Content-Type', 'application/json; charset=utf-8');
+    headers.set('Cache-Control', PUBLIC_CACHE_CONTROL);
+    headers.set('ETag', await contentEtag(built.body));
+    response = new Response(built.body, { status: 200, headers });
+    if (cache) waitUntil(cache.put(key, response.clone()).catch(() => undefined));
+    state = 'MISS';
+  }
+  const out = ifNoneMatchHit(ifNoneMatch, response.headers.get('ETag')) ? notModified(response) : response;
+  out.headers.set('X-Cache', state);
+  for (const name of ['X-Property-Id']) {
+    const value = response.headers.get(name);
+    if (value) out.headers.set(name, value);
+  }
+  return out;
+}

@@ -1,0 +1,222 @@
+/**
+ * Identifies an image by its bytes, never by a name or a header the client sent, and reads its
+ * dimensions from the container. Only whole, single-format files pass: the container must be
+ * complete (no truncation) and must end where the file ends (nothing appended), and no markup
+ * that a browser could run may hide inside it (polyglots).
+ */
+
+export type ImageContentType = 'image/jpeg' | 'image/png' | 'image/webp' | 'image/avif';
+
+export interface SniffedImage {
+  contentType: ImageContentType;
+  width: number;
+  height: number;
+}
+
+export type SniffResult = { ok: true; image: SniffedImage } | { ok: false; reason: string };
+
+const fail = (reason: string): SniffResult => ({ ok: false, reason });
+const pass = (contentType: ImageContentType, width: number, height: number): SniffResult =>
+  width > 0 && height > 0 ? { ok: true, image: { contentType, width, height } } : fail('zero dimension');
+
+const u16be = (b: Uint8Array, o: number) => ((b[o] ?? 0) << 8) | (b[o + 1] ?? 0);
+const u32be = (b: Uint8Array, o: number) =>
+  ((b[o] ?? 0) * 0x1000000 + (((b[o + 1] ?? 0) << 16) | ((b[o + 2] ?? 0) << 8) | (b[o + 3] ?? 0))) >>> 0;
+const u16le = (b: Uint8Array, o: number) => (b[o] ?? 0) | ((b[o + 1] ?? 0) << 8);
+const u24le = (b: Uint8Array, o: number) => (b[o] ?? 0) | ((b[o + 1] ?? 0) << 8) | ((b[o + 2] ?? 0) << 16);
+const u32le = (b: Uint8Array, o: number) => (u24le(b, o) + (b[o + 3] ?? 0) * 0x1000000) >>> 0;
+const ascii = (b: Uint8Array, o: number, n: number) => String.fromCharCode(...b.subarray(o, o + n));
+
+function startsWith(b: Uint8Array, bytes: number[], offset = 0): boolean {
+  if (b.length < offset + bytes.length) return false;
+  return bytes.every((v, i) => b[offset + i] === v);
+}
+
+// Lower-case ASCII markers a browser would act on if it ever sniffed the file as HTML or SVG.
+const MARKUP = ['<script', '<html', '<svg', '<!doctype', '<iframe', '<body', '<?php', '<object', '<embed'];
+
+function containsMarkup(b: Uint8Array): boolean {
+  for (let i = b.indexOf(0x3c); i !== -1; i = b.indexOf(0x3c, i + 1)) {
+    for (const marker of MARKUP) {
+      if (i + marker.length > b.length) continue;
+      let match = true;
+      for (let j = 1; j < marker.length; j++) {
+        // | 0x20 lower-cases ASCII letters and leaves '!', '?' unchanged.
+        if (((b[i + j] ?? 0) | 0x20) !== marker.charCodeAt(j)) {
+          match = false;
+          break;
+        }
+      }
+      if (match) return true;
+    }
+  }
+  return false;
+}
+
+function sniffJpeg(b: Uint8Array): SniffResult {
+  let pos = 2;
+  let size: { w: number; h: number } | null = null;
+  while (pos < b.length) {
+    if (b[pos] !== 0xff) return fail('jpeg: bad marker');
+    while (b[pos] === 0xff) pos++;
+    const marker = b[pos];
+    pos++;
+    if (marker === undefined) return fail('jpeg: truncated');
+    if (marker === 0xd9) return fail('jpeg: no image data');
+    if ((marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) continue;
+    if (pos + 2 > b.length) return fail('jpeg: truncated');
+    const length = u16be(b, pos);
+    if (length < 2 || pos + length > b.length) return fail('jpeg: truncated segment');
+    const isSof = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
+    if (isSof) {
+      if (length < 8) return fail('jpeg: short frame header');
+      size = { h: u16be(b, pos + 3), w: u16be(b, pos + 5) };
+    }
+    if (marker === 0xda) break;
+    pos += length;
+  }
+  if (!size) return fail('jpeg: no frame header');
+  // Entropy-coded data follows SOS; a complete file ends with EOI.
+  if (b[b.length - 2] !== 0xff || b[b.length - 1] !== 0xd9) return fail('jpeg: truncated (no EOI)');
+  return pass('image/jpeg', size.w, size.h);
+}
+
+const CRC_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+function crc32(b: Uint8Array): number {
+  let c = 0xffffffff;
+  for (const byte of b) c = (CRC_TABLE[(c ^ byte) & 0xff] ?? 0) ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function sniffPng(b: Uint8Array): SniffResult {
+  if (b.length < 8 + 25 || u32be(b, 8) !== 13 || ascii(b, 12, 4) !== 'IHDR') return fail('png: no IHDR');
+  if (crc32(b.subarray(12, 29)) !== u32be(b, 29)) return fail('png: bad IHDR checksum');
+  const width = u32be(b, 16);
+  const height = u32be(b, 20);
+  let pos = 8;
+  let sawData = false;
+  while (pos + 12 <= b.length) {
+    const length = u32be(b, pos);
+    const type = ascii(b, pos + 4, 4);
+    const end = pos + 12 + length;
+    if (end > b.length) return fail('png: truncated chunk');
+    if (type === 'IDAT') sawData = true;
+    if (type === 'IEND') {
+      if (end !== b.length) return fail('png: data after IEND');
+      return sawData ? pass('image/png', width, height) : fail('png: no image data');
+    }
+    pos = end;
+  }
+  return fail('png: truncated (no IEND)');
+}
+
+function sniffWebp(b: Uint8Array): SniffResult {
+  if (u32le(b, 4) + 8 !== b.length) return fail('webp: RIFF size does not match the file');
+  let dims: { w: number; h: number } | null = null;
+  let pos = 12;
+  let first = true;
+  while (pos + 8 <= b.length) {
+    const fourcc = ascii(b, pos, 4);
+    const size = u32le(b, pos + 4);
+    const data = pos + 8;
+    const end = data + size + (size % 2);
+    if (data + size > b.length) return fail('webp: truncated chunk');
+    if (first) {
+      if (fourcc === 'VP8 ') {
+        if (size < 10 || !startsWith(b, [0x9d, 0x01, 0x2a], data + 3)) return fail('webp: bad VP8 frame');
+        dims = { w: u16le(b, data + 6) & 0x3fff, h: u16le(b, data + 8) & 0x3fff };
+      } else if (fourcc === 'VP8L') {
+        if (size < 5 || b[data] !== 0x2f) return fail('webp: bad VP8L header');
+        const bits = u32le(b, data + 1);
+        dims = { w: (bits & 0x3fff) + 1, h: ((bits >>> 14) & 0x3fff) + 1 };
+      } else if (fourcc === 'VP8X') {
+        if (size < 10) return fail('webp: bad VP8X header');
+        dims = { w: u24le(b, data + 4) + 1, h: u24le(b, data + 7) + 1 };
+      } else {
+        return fail('webp: unknown first chunk');
+      }
+      first = false;
+    }
+    pos = end;
+  }
+  if (pos !== b.length || !dims) return fail('webp: truncated');
+  return pass('image/webp', dims.w, dims.h);
+}
+
+interface Box {
+  type: string;
+  start: number;
+  body: number;
+  end: number;
+}
+
+/** ISO BMFF boxes between `from` and `to`; null when one does not fit (truncated or corrupt). */
+function boxes(b: Uint8Array, from: number, to: number): Box[] | null {
+  const out: Box[] = [];
+  let pos = from;
+  while (pos < to) {
+    if (pos + 8 > to) return null;
+    let size = u32be(b, pos);
+    const type = ascii(b, pos + 4, 4);
+    let header = 8;
+    if (size === 1) {
+      if (pos + 16 > to) return null;
+      size = u32be(b, pos + 8) * 0x100000000 + u32be(b, pos + 12);
+      header = 16;
+    } else if (size === 0) {
+      size = to - pos;
+    }
+    if (size < header || pos + size > to) return null;
+    out.push({ type, start: pos, body: pos + header, end: pos + size });
+    pos += size;
+  }
+  return out;
+}
+
+function sniffAvif(b: Uint8Array): SniffResult {
+  const top = boxes(b, 0, b.length);
+  if (!top) return fail('avif: truncated or corrupt box');
+  const ftyp = top[0];
+  if (!ftyp || ftyp.type !== 'ftyp') return fail('avif: no ftyp');
+  const brands: string[] = [ascii(b, ftyp.body, 4)];
+  for (let o = ftyp.body + 8; o + 4 <= ftyp.end; o += 4) brands.push(ascii(b, o, 4));
+  if (!brands.includes('avif') && !brands.includes('avis')) return fail('avif: not an AVIF brand');
+  const meta = top.find((box) => box.type === 'meta');
+  if (!meta || !top.some((box) => box.type === 'mdat')) return fail('avif: no meta or mdat');
+  // meta is a FullBox: 4 bytes of version and flags before its children.
+  const iprp = boxes(b, meta.body + 4, meta.end)?.find((box) => box.type === 'iprp');
+  const ipco = iprp ? boxes(b, iprp.body, iprp.end)?.find((box) => box.type === 'ipco') : undefined;
+  const properties = ipco ? boxes(b, ipco.body, ipco.end) : null;
+  if (!properties) return fail('avif: no item properties');
+  let best: { w: number; h: number } | null = null;
+  // The primary image is the largest spatial extent (thumbnails, alpha planes and grid tiles are not larger).
+  for (const box of properties) {
+    if (box.type !== 'ispe' || box.end - box.body < 12) continue;
+    const w = u32be(b, box.body + 4);
+    const h = u32be(b, box.body + 8);
+    if (!best || w * h > best.w * best.h) best = { w, h };
+  }
+  if (!best) return fail('avif: no ispe');
+  return pass('image/avif', best.w, best.h);
+}
+
+export function sniffImage(bytes: Uint8Array): SniffResult {
+  if (bytes.length < 16) return fail('too short');
+  let result: SniffResult;
+  if (startsWith(bytes, [0xff, 0xd8, 0xff])) result = sniffJpeg(bytes);
+  else if (startsWith(bytes, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) result = sniffPng(bytes);
+  else if (ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 4) === 'WEBP') result = sniffWebp(bytes);
+  else if (ascii(bytes, 4, 4) === 'ftyp') result = sniffAvif(bytes);
+  else return fail('not a JPEG, PNG, WebP or AVIF image');
+  if (result.ok && containsMarkup(bytes)) return fail('markup inside the image (polyglot)');
+  return result;
+}

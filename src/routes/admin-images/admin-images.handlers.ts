@@ -1,0 +1,85 @@
+import type { RouteHandler } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { type AppEnv, getConfig } from '../../env';
+import { ApiError, notFound, unprocessable } from '../../lib/errors';
+import { createLogger } from '../../lib/logger';
+import { deleteImage as deleteImageRow, reorderImages, updateImage } from '../../services/images/manage';
+import { uploadImage } from '../../services/images/upload';
+import { imageView } from '../../services/listings/serialize';
+import { listingSlugs } from '../../services/listings/write';
+import { purgeListingPages } from '../admin-properties/admin-properties.handlers';
+import { imageBaseUrl } from '../properties/properties.handlers';
+import type {
+  deleteImage,
+  reorderImages as reorderRoute,
+  updateImage as updateRoute,
+  uploadImage as uploadRoute,
+} from './admin-images.routes';
+import { tooLarge } from './image-body-limit';
+
+type C = Context<AppEnv>;
+
+async function purgeListing(c: C, propertyId: string) {
+  for (const listing of await listingSlugs(c.get('db'), [propertyId])) await purgeListingPages(c, listing);
+}
+
+const isMultipart = (contentType: string | undefined) => /^multipart\/form-data/i.test(contentType ?? '');
+
+export const uploadHandler: RouteHandler<typeof uploadRoute, AppEnv> = async (c) => {
+  const { id } = c.req.valid('param');
+  const max = getConfig(c.env).IMAGE_MAX_BYTES;
+  let bytes: Uint8Array;
+  let altText = c.req.valid('query').altText ?? '';
+  if (isMultipart(c.req.header('Content-Type'))) {
+    const form = c.req.valid('form') as { file?: unknown; altText?: string };
+    if (!(form.file instanceof File)) throw unprocessable([{ path: 'file', message: 'must be a file' }]);
+    if (form.file.size > max) throw tooLarge(max);
+    bytes = new Uint8Array(await form.file.arrayBuffer());
+    altText = form.altText ?? altText;
+  } else {
+    bytes = new Uint8Array(await c.req.arrayBuffer());
+  }
+  if (bytes.byteLength > max) throw tooLarge(max);
+  if (bytes.byteLength === 0) {
+    throw new ApiError({ status: 415, code: 'UNSUPPORTED_IMAGE', detail: 'The request carries no image.' });
+  }
+  const auth = c.get('auth');
+  const image = await uploadImage(c.get('db'), c.env.IMAGES, {
+    propertyId: id,
+    bytes,
+    altText: altText.trim(),
+    actorId: auth?.userId ?? '',
+  });
+  await purgeListing(c, id);
+  c.header('Location', `/v1/images/${image.id}`);
+  return c.json(imageView(image, imageBaseUrl(c)), 201);
+};
+
+export const reorderHandler: RouteHandler<typeof reorderRoute, AppEnv> = async (c) => {
+  const { id } = c.req.valid('param');
+  const images = await reorderImages(c.get('db'), id, c.req.valid('json').imageIds);
+  await purgeListing(c, id);
+  const base = imageBaseUrl(c);
+  return c.json({ data: images.map((i) => imageView(i, base)) }, 200);
+};
+
+export const updateHandler: RouteHandler<typeof updateRoute, AppEnv> = async (c) => {
+  const image = await updateImage(c.get('db'), c.req.valid('param').id, c.req.valid('json'));
+  await purgeListing(c, image.propertyId);
+  return c.json(imageView(image, imageBaseUrl(c)), 200);
+};
+
+export const deleteHandler: RouteHandler<typeof deleteImage, AppEnv> = async (c) => {
+  const deleted = await deleteImageRow(c.get('db'), c.req.valid('param').id);
+  if (!deleted) throw notFound('IMAGE_NOT_FOUND', 'No such image.');
+  await purgeListing(c, deleted.propertyId);
+  try {
+    await c.env.IMAGES.delete(deleted.r2Key);
+  } catch (error) {
+    // The row is gone; the nightly job removes objects no row references.
+    createLogger({ requestId: c.get('requestId') }).warn('R2 delete failed; left for the orphan sweep', {
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
+  return c.body(null, 204);
+};

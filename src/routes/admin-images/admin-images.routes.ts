@@ -1,0 +1,100 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { jsonBody, jsonContent, problemResponses } from '../../lib/openapi';
+import { requireRole } from '../../middleware/auth';
+import { ImageSchema } from '../properties/properties.schemas';
+import { imageBodyLimit } from './image-body-limit';
+
+const admin = { tags: ['Photos (admin)'], security: [{ bearerAuth: [] }] };
+const IdParam = z.object({ id: z.uuid() });
+const binary = z.string().openapi({ type: 'string', format: 'binary' });
+
+export const uploadImage = createRoute({
+  ...admin,
+  middleware: [requireRole('admin'), imageBodyLimit],
+  method: 'post',
+  path: '/v1/admin/properties/{id}/images',
+  summary: 'Add a photo: multipart field `file`, or the raw bytes as the body',
+  description:
+    'The type is read from the bytes (JPEG, PNG, WebP, AVIF); anything else is 415. At most IMAGE_MAX_BYTES ' +
+    '(10 MB by default, 413 above), 50 megapixels (413) and 50 photos per listing (409). The first photo ' +
+    'becomes the cover. For a raw body, `altText` may be given as a query parameter.',
+  request: {
+    params: IdParam,
+    query: z.object({ altText: z.string().max(300).optional() }).strict(),
+    body: {
+      required: false,
+      content: {
+        'multipart/form-data': {
+          schema: z.object({ file: binary, altText: z.string().max(300).optional() }).strict(),
+        },
+        'image/jpeg': { schema: binary },
+        'image/png': { schema: binary },
+        'image/webp': { schema: binary },
+        'image/avif': { schema: binary },
+        'application/octet-stream': { schema: binary },
+      },
+    },
+  },
+  responses: {
+    201: jsonContent(ImageSchema, 'The stored photo'),
+    ...problemResponses(401, 403, 404, 409, 413, 415, 422),
+  },
+});
+
+export const reorderImages = createRoute({
+  ...admin,
+  middleware: [requireRole('admin')],
+  method: 'put',
+  path: '/v1/admin/properties/{id}/images/order',
+  summary: 'Set the order of all photos at once (each id exactly once)',
+  request: {
+    params: IdParam,
+    body: jsonBody(
+      z
+        .object({ imageIds: z.array(z.uuid()).max(50) })
+        .strict()
+        .openapi('ImageOrder'),
+    ),
+  },
+  responses: {
+    200: jsonContent(z.object({ data: z.array(ImageSchema) }), 'The photos in their new order'),
+    ...problemResponses(400, 401, 403, 404, 409, 422),
+  },
+});
+
+export const updateImage = createRoute({
+  ...admin,
+  middleware: [requireRole('admin')],
+  method: 'patch',
+  path: '/v1/admin/images/{id}',
+  summary: 'Change alt text, or make this photo the cover',
+  request: {
+    params: IdParam,
+    body: jsonBody(
+      z
+        .object({
+          altText: z.string().trim().max(300).optional(),
+          isCover: z.literal(true).optional().openapi({ description: 'Only true: a listing always keeps one cover' }),
+        })
+        .strict()
+        .openapi('ImageUpdate'),
+    ),
+  },
+  responses: {
+    200: jsonContent(ImageSchema, 'The photo'),
+    ...problemResponses(400, 401, 403, 404, 422),
+  },
+});
+
+export const deleteImage = createRoute({
+  ...admin,
+  middleware: [requireRole('admin')],
+  method: 'delete',
+  path: '/v1/admin/images/{id}',
+  summary: 'Delete a photo (row and R2 object); the next one becomes the cover if needed',
+  request: { params: IdParam },
+  responses: {
+    204: { description: 'Deleted' },
+    ...problemResponses(401, 403, 404, 422),
+  },
+});

@@ -1,0 +1,107 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { jsonBody, jsonContent, problemResponses } from '../../lib/openapi';
+import { requireRole } from '../../middleware/auth';
+import { AdminPropertySchema, AdminSearchQuerySchema, SearchPageSchema } from '../properties/properties.schemas';
+import {
+  CreatePropertySchema,
+  HistorySchema,
+  IdParam,
+  StatusChangeSchema,
+  UpdatePropertySchema,
+} from './admin-properties.schemas';
+
+const admin = {
+  tags: ['Listings (admin)'],
+  security: [{ bearerAuth: [] }],
+  middleware: [requireRole('admin')],
+};
+
+const etagHeader = { ETag: { schema: { type: 'string' as const }, description: 'Send it back in If-Match' } };
+
+export const listAdminProperties = createRoute({
+  ...admin,
+  method: 'get',
+  path: '/v1/admin/properties',
+  summary: 'Every listing, any status; the public filters plus status',
+  request: { query: AdminSearchQuerySchema },
+  responses: {
+    200: jsonContent(SearchPageSchema, 'A page of listing summaries'),
+    ...problemResponses(401, 403, 422),
+  },
+});
+
+export const createAdminProperty = createRoute({
+  ...admin,
+  method: 'post',
+  path: '/v1/admin/properties',
+  summary: 'Create a listing (status draft; the slug comes from the title)',
+  request: { body: jsonBody(CreatePropertySchema) },
+  responses: {
+    201: { ...jsonContent(AdminPropertySchema, 'The new listing'), headers: etagHeader },
+    ...problemResponses(400, 401, 403, 413, 415, 422),
+  },
+});
+
+export const getAdminProperty = createRoute({
+  ...admin,
+  method: 'get',
+  path: '/v1/admin/properties/{id}',
+  summary: 'One listing, any status, with its ETag',
+  request: { params: IdParam },
+  responses: {
+    200: { ...jsonContent(AdminPropertySchema, 'The listing'), headers: etagHeader },
+    ...problemResponses(401, 403, 404, 422),
+  },
+});
+
+export const updateAdminProperty = createRoute({
+  ...admin,
+  method: 'patch',
+  path: '/v1/admin/properties/{id}',
+  summary: 'Edit fields (status goes through /status); a stale If-Match is a 412',
+  request: {
+    params: IdParam,
+    headers: z.object({ 'if-match': z.string().max(200).optional() }),
+    body: jsonBody(UpdatePropertySchema),
+  },
+  responses: {
+    200: { ...jsonContent(AdminPropertySchema, 'The updated listing'), headers: etagHeader },
+    ...problemResponses(400, 401, 403, 404, 412, 413, 415, 422),
+  },
+});
+
+export const deleteAdminProperty = createRoute({
+  ...admin,
+  method: 'delete',
+  path: '/v1/admin/properties/{id}',
+  summary: 'Delete a listing, its photo rows and its photos in R2',
+  request: { params: IdParam },
+  responses: {
+    204: { description: 'Deleted' },
+    ...problemResponses(401, 403, 404, 422),
+  },
+});
+
+export const changeAdminPropertyStatus = createRoute({
+  ...admin,
+  method: 'post',
+  path: '/v1/admin/properties/{id}/status',
+  summary: 'Move a listing through its states (draft→active, active→pending|off_market, …)',
+  request: { params: IdParam, body: jsonBody(StatusChangeSchema) },
+  responses: {
+    200: { ...jsonContent(AdminPropertySchema, 'The listing in its new status'), headers: etagHeader },
+    ...problemResponses(400, 401, 403, 404, 409, 422),
+  },
+});
+
+export const adminPropertyHistory = createRoute({
+  ...admin,
+  method: 'get',
+  path: '/v1/admin/properties/{id}/history',
+  summary: 'Status changes, oldest first: from, to, reason, who and when',
+  request: { params: IdParam },
+  responses: {
+    200: jsonContent(HistorySchema, 'The status history'),
+    ...problemResponses(401, 403, 404, 422),
+  },
+});

@@ -1,0 +1,75 @@
+import { z } from '@hono/zod-openapi';
+import { LISTING_TYPES, PROPERTY_TYPES, STATUSES } from '../properties/properties.schemas';
+
+const text = (min: number, max: number) => z.string().trim().min(min).max(max);
+
+const AddressInput = z
+  .object({
+    line1: text(1, 200),
+    city: text(1, 100),
+    region: text(0, 100).optional(),
+    postalCode: text(0, 20).optional(),
+    country: z
+      .string()
+      .regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2, upper case')
+      .openapi({ example: 'US' }),
+  })
+  .strict();
+
+const fields = {
+  title: text(3, 200),
+  description: z.string().max(20_000).optional(),
+  propertyType: z.enum(PROPERTY_TYPES),
+  listingType: z.enum(LISTING_TYPES),
+  price: z.number().int().min(0).max(100_000_000_000_000).openapi({ description: 'Minor units (cents)' }),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'ISO 4217, upper case')
+    .optional()
+    .openapi({ example: 'USD' }),
+  bedrooms: z.number().int().min(0).max(100).optional(),
+  bathrooms: z.number().min(0).max(99.5).multipleOf(0.5).optional(),
+  areaSqm: z.number().int().min(1).max(100_000_000).nullable().optional(),
+  address: AddressInput,
+  latitude: z.number().min(-90).max(90).nullable().optional(),
+  longitude: z.number().min(-180).max(180).nullable().optional(),
+  features: z.array(text(1, 50)).max(50).optional(),
+};
+
+const paired = (v: { latitude?: number | null; longitude?: number | null }) =>
+  (v.latitude === undefined) === (v.longitude === undefined) && (v.latitude === null) === (v.longitude === null);
+
+export const CreatePropertySchema = z
+  .object(fields)
+  .strict()
+  .refine(paired, { message: 'latitude and longitude go together', path: ['latitude'] })
+  .openapi('CreateProperty');
+
+export const UpdatePropertySchema = z
+  .object({ ...fields, address: AddressInput.partial().strict() })
+  .partial()
+  .strict()
+  .refine((v) => Object.keys(v).length > 0, { message: 'at least one field is required' })
+  .refine(paired, { message: 'latitude and longitude go together', path: ['latitude'] })
+  .openapi('UpdateProperty');
+
+export const StatusChangeSchema = z
+  .object({ status: z.enum(STATUSES), reason: z.string().trim().min(1).max(1000).optional() })
+  .strict()
+  .openapi('PropertyStatusChange');
+
+export const HistorySchema = z
+  .object({
+    data: z.array(
+      z.object({
+        from: z.enum(STATUSES).nullable(),
+        to: z.enum(STATUSES),
+        reason: z.string().nullable(),
+        changedBy: z.uuid().nullable(),
+        changedAt: z.string(),
+      }),
+    ),
+  })
+  .openapi('PropertyStatusHistory');
+
+export const IdParam = z.object({ id: z.uuid() });

@@ -1,0 +1,63 @@
+import type { RouteHandler } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { type AppEnv, getConfig } from '../../env';
+import { cursorSecret } from '../../lib/cursor';
+import { notFound } from '../../lib/errors';
+import { serveThroughEdgeCache } from '../../lib/http-cache';
+import { clientIp, truncateIp } from '../../lib/ip';
+import { createLogger } from '../../lib/logger';
+import { listingFacets } from '../../services/listings/facets';
+import { findListing } from '../../services/listings/get';
+import { searchListings } from '../../services/listings/search';
+import { detailView } from '../../services/listings/serialize';
+import { recordPropertyView } from '../../services/listings/views';
+import type { getProperty, propertyFacets, searchProperties } from './properties.routes';
+import { toFilters } from './properties.schemas';
+
+export const imageBaseUrl = (c: Context<AppEnv>) => `${new URL(c.req.url).origin}/v1/images/`;
+
+const waitUntil = (c: Context<AppEnv>) => (promise: Promise<unknown>) => c.executionCtx.waitUntil(promise);
+
+export const searchHandler: RouteHandler<typeof searchProperties, AppEnv> = async (c) => {
+  const query = c.req.valid('query');
+  return serveThroughEdgeCache(c.req.raw, waitUntil(c), async () => {
+    const page = await searchListings(
+      c.get('db'),
+      { filters: toFilters(query), sort: query.sort, limit: query.limit, visibility: 'public' },
+      { cursor: query.cursor, cursorSecret: cursorSecret(getConfig(c.env)), imageBaseUrl: imageBaseUrl(c) },
+    );
+    return { body: JSON.stringify(page) };
+  }) as never;
+};
+
+export const facetsHandler: RouteHandler<typeof propertyFacets, AppEnv> = async (c) => {
+  const query = c.req.valid('query');
+  return serveThroughEdgeCache(c.req.raw, waitUntil(c), async () => {
+    const facets = await listingFacets(c.get('db'), toFilters(query), 'public');
+    return { body: JSON.stringify(facets) };
+  }) as never;
+};
+
+export const getHandler: RouteHandler<typeof getProperty, AppEnv> = async (c) => {
+  const { idOrSlug } = c.req.valid('param');
+  const response = await serveThroughEdgeCache(c.req.raw, waitUntil(c), async () => {
+    const found = await findListing(c.get('db'), idOrSlug, 'public');
+    if (!found) throw notFound('PROPERTY_NOT_FOUND', 'No such listing.');
+    return {
+      body: JSON.stringify(detailView(found.row, found.images, imageBaseUrl(c))),
+      headers: { 'X-Property-Id': found.row.id },
+    };
+  });
+  const propertyId = response.headers.get('X-Property-Id');
+  if (propertyId) {
+    // Fire and forget: a slow or failing analytics insert never touches the response.
+    c.executionCtx.waitUntil(
+      recordPropertyView(
+        c.get('db'),
+        { propertyId, ipAddress: truncateIp(clientIp(c)) },
+        createLogger({ requestId: c.get('requestId') }),
+      ),
+    );
+  }
+  return response as never;
+};

@@ -1,0 +1,53 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { jsonContent, problemResponses } from '../../lib/openapi';
+import {
+  FacetsQuerySchema,
+  FacetsSchema,
+  PropertySchema,
+  SearchPageSchema,
+  SearchQuerySchema,
+} from './properties.schemas';
+
+const cachedHeaders = {
+  ETag: { schema: { type: 'string' as const }, description: 'Strong validator of the representation' },
+  'Cache-Control': { schema: { type: 'string' as const }, description: 'Short max-age with stale-while-revalidate' },
+};
+
+export const searchProperties = createRoute({
+  method: 'get',
+  path: '/v1/properties',
+  tags: ['Listings'],
+  summary: 'Search active and pending listings (keyset pagination)',
+  request: { query: SearchQuerySchema },
+  responses: {
+    200: { ...jsonContent(SearchPageSchema, 'A page of listing summaries'), headers: cachedHeaders },
+    304: { description: 'Not modified (If-None-Match)' },
+    ...problemResponses(422),
+  },
+});
+
+export const propertyFacets = createRoute({
+  method: 'get',
+  path: '/v1/properties/facets',
+  tags: ['Listings'],
+  summary: 'Counts by property type, city, listing type and price band for a filter set',
+  request: { query: FacetsQuerySchema },
+  responses: {
+    200: { ...jsonContent(FacetsSchema, 'Facet counts'), headers: cachedHeaders },
+    304: { description: 'Not modified (If-None-Match)' },
+    ...problemResponses(422),
+  },
+});
+
+export const getProperty = createRoute({
+  method: 'get',
+  path: '/v1/properties/{idOrSlug}',
+  tags: ['Listings'],
+  summary: 'One listing with its photos in order (drafts are not found)',
+  request: { params: z.object({ idOrSlug: z.string().min(1).max(200) }) },
+  responses: {
+    200: { ...jsonContent(PropertySchema, 'The listing'), headers: cachedHeaders },
+    304: { description: 'Not modified (If-None-Match)' },
+    ...problemResponses(404, 422),
+  },
+});

@@ -1,0 +1,225 @@
+import { z } from '@hono/zod-openapi';
+import type { SearchFilters, SearchSort } from '../../services/listings/filters';
+
+export const PROPERTY_TYPES = ['house', 'apartment', 'condo', 'townhouse', 'land', 'commercial', 'office'] as const;
+export const LISTING_TYPES = ['sale', 'rent'] as const;
+export const STATUSES = ['draft', 'active', 'pending', 'off_market', 'sold', 'rented'] as const;
+export const SORTS = ['newest', 'price_asc', 'price_desc', 'relevance', 'distance'] as const;
+
+const wholeNumber = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d{1,15}$/, 'must be a whole number, not negative')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+const decimal = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d{1,3}(\.\d{1,2})?$/, 'must be a number such as 2 or 1.5')
+    .transform(Number)
+    .pipe(z.number().min(min).max(max));
+
+const NUM = String.raw`-?\d{1,3}(?:\.\d{1,10})?`;
+
+const bbox = z
+  .string()
+  .regex(new RegExp(`^${NUM},${NUM},${NUM},${NUM}$`), 'must be minLng,minLat,maxLng,maxLat')
+  .transform((v) => {
+    const [minLng, minLat, maxLng, maxLat] = v.split(',').map(Number) as [number, number, number, number];
+    return { minLng, minLat, maxLng, maxLat };
+  })
+  .refine((b) => Math.abs(b.minLng) <= 180 && Math.abs(b.maxLng) <= 180, 'longitudes must be within -180..180')
+  .refine((b) => Math.abs(b.minLat) <= 90 && Math.abs(b.maxLat) <= 90, 'latitudes must be within -90..90')
+  .refine((b) => b.minLng <= b.maxLng && b.minLat <= b.maxLat, 'min must not exceed max');
+
+const near = z
+  .string()
+  .regex(new RegExp(`^${NUM},${NUM}$`), 'must be lat,lng')
+  .transform((v) => {
+    const [lat, lng] = v.split(',').map(Number) as [number, number];
+    return { lat, lng };
+  })
+  .refine((p) => Math.abs(p.lat) <= 90 && Math.abs(p.lng) <= 180, 'lat within -90..90, lng within -180..180');
+
+const MAX_PRICE = 100_000_000_000_000;
+
+const searchFields = {
+  q: z.string().trim().min(1).max(200).optional().openapi({ description: 'Full text: title, description, address' }),
+  city: z.string().trim().min(1).max(100).optional(),
+  propertyType: z.enum(PROPERTY_TYPES).optional(),
+  listingType: z.enum(LISTING_TYPES).optional(),
+  minPrice: wholeNumber(0, MAX_PRICE).optional().openapi({ description: 'Minor units (cents)' }),
+  maxPrice: wholeNumber(0, MAX_PRICE).optional().openapi({ description: 'Minor units (cents)' }),
+  minBedrooms: wholeNumber(0, 100).optional(),
+  minBathrooms: decimal(0, 100).optional(),
+  minArea: wholeNumber(0, 100_000_000).optional().openapi({ description: 'Square metres' }),
+  maxArea: wholeNumber(0, 100_000_000).optional().openapi({ description: 'Square metres' }),
+  bbox: bbox.optional().openapi({ description: 'minLng,minLat,maxLng,maxLat', example: '-97.8,30.2,-97.7,30.3' }),
+  near: near.optional().openapi({ description: 'lat,lng', example: '30.2672,-97.7431' }),
+  radiusKm: decimal(0.1, 500).optional().openapi({ description: 'With near; default 25' }),
+};
+
+type Ctx = z.core.$RefinementCtx;
+
+function crossChecks(
+  v: {
+    q?: string;
+    minPrice?: number;
+    maxPrice?: number;
+    minArea?: number;
+    maxArea?: number;
+    near?: unknown;
+    radiusKm?: number;
+  },
+  ctx: Ctx,
+) {
+  if (v.minPrice !== undefined && v.maxPrice !== undefined && v.minPrice > v.maxPrice) {
+    ctx.addIssue({ code: 'custom', path: ['minPrice'], message: 'minPrice must not exceed maxPrice' });
+  }
+  if (v.minArea !== undefined && v.maxArea !== undefined && v.minArea > v.maxArea) {
+    ctx.addIssue({ code: 'custom', path: ['minArea'], message: 'minArea must not exceed maxArea' });
+  }
+  if (v.radiusKm !== undefined && v.near === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['radiusKm'], message: 'radiusKm needs near' });
+  }
+}
+
+const listFields = {
+  sort: z.enum(SORTS).default('newest'),
+  limit: wholeNumber(1, 100).default(20),
+  cursor: z.string().min(1).max(2048).optional(),
+};
+
+function sortChecks(v: { sort: string; q?: string; near?: unknown }, ctx: Ctx) {
+  if (v.sort === 'relevance' && v.q === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['sort'], message: 'sort=relevance needs q' });
+  }
+  if (v.sort === 'distance' && v.near === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['sort'], message: 'sort=distance needs near' });
+  }
+}
+
+export const SearchQuerySchema = z
+  .object({ ...searchFields, ...listFields })
+  .strict()
+  .superRefine((v, ctx) => {
+    crossChecks(v, ctx);
+    sortChecks(v, ctx);
+  });
+
+export const AdminSearchQuerySchema = z
+  .object({ ...searchFields, ...listFields, status: z.enum(STATUSES).optional() })
+  .strict()
+  .superRefine((v, ctx) => {
+    crossChecks(v, ctx);
+    sortChecks(v, ctx);
+  });
+
+export const FacetsQuerySchema = z
+  .object(searchFields)
+  .strict()
+  .superRefine((v, ctx) => crossChecks(v, ctx));
+
+type ParsedSearch = z.infer<typeof AdminSearchQuerySchema>;
+
+/** Query → service filters (drops undefined, so the cursor scope is canonical). */
+export function toFilters(v: Partial<ParsedSearch>): SearchFilters {
+  const f: SearchFilters = {
+    q: v.q,
+    city: v.city,
+    propertyType: v.propertyType,
+    listingType: v.listingType,
+    minPrice: v.minPrice,
+    maxPrice: v.maxPrice,
+    minBedrooms: v.minBedrooms,
+    minBathrooms: v.minBathrooms,
+    minArea: v.minArea,
+    maxArea: v.maxArea,
+    bbox: v.bbox,
+    near: v.near,
+    radiusKm: v.radiusKm,
+    status: v.status,
+  };
+  for (const key of Object.keys(f) as Array<keyof SearchFilters>) if (f[key] === undefined) delete f[key];
+  return f;
+}
+
+export const toSort = (v: { sort: SearchSort }) => v.sort;
+
+// ---- responses ----
+
+export const AddressSchema = z.object({
+  line1: z.string(),
+  city: z.string(),
+  region: z.string(),
+  postalCode: z.string(),
+  country: z.string(),
+});
+
+export const ImageSchema = z
+  .object({
+    id: z.uuid(),
+    url: z.string(),
+    altText: z.string(),
+    width: z.number().int(),
+    height: z.number().int(),
+    sortOrder: z.number().int(),
+    isCover: z.boolean(),
+  })
+  .openapi('PropertyImage');
+
+const base = {
+  id: z.uuid(),
+  slug: z.string(),
+  title: z.string(),
+  propertyType: z.enum(PROPERTY_TYPES),
+  listingType: z.enum(LISTING_TYPES),
+  status: z.enum(STATUSES),
+  price: z.number().int().openapi({ description: 'Minor units (cents)' }),
+  currency: z.string().openapi({ example: 'USD' }),
+  priceFormatted: z.string().openapi({ example: '$1,250,000' }),
+  bedrooms: z.number().int(),
+  bathrooms: z.number(),
+  areaSqm: z.number().int().nullable(),
+  address: AddressSchema,
+  latitude: z.number().nullable(),
+  longitude: z.number().nullable(),
+  features: z.array(z.string()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+};
+
+export const PropertySummarySchema = z
+  .object({
+    ...base,
+    coverImage: ImageSchema.omit({ sortOrder: true, isCover: true }).nullable(),
+    distanceKm: z.number().optional().openapi({ description: 'With near' }),
+  })
+  .openapi('PropertySummary');
+
+export const PropertySchema = z
+  .object({ ...base, description: z.string(), images: z.array(ImageSchema) })
+  .openapi('Property');
+
+export const AdminPropertySchema = PropertySchema.extend({
+  version: z.number().int(),
+  publishedAt: z.string().nullable(),
+  createdBy: z.uuid().nullable(),
+}).openapi('AdminProperty');
+
+export const SearchPageSchema = z
+  .object({ data: z.array(PropertySummarySchema), nextCursor: z.string().nullable() })
+  .openapi('PropertySearchPage');
+
+const Count = z.object({ value: z.string(), count: z.number().int() });
+
+export const FacetsSchema = z
+  .object({
+    total: z.number().int(),
+    propertyType: z.array(Count),
+    listingType: z.array(Count),
+    city: z.array(Count),
+    priceBands: z.array(z.object({ min: z.number().int(), max: z.number().int().nullable(), count: z.number().int() })),
+  })
+  .openapi('PropertyFacets');

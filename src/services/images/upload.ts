@@ -1,0 +1,133 @@
+import { eq, sql } from 'drizzle-orm';
+import { v7 as uuidv7 } from 'uuid';
+import type { Database } from '../../db/client';
+import { classifyDatabaseError } from '../../db/errors';
+import { properties, propertyImages } from '../../db/schema';
+import { ApiError, conflict, notFound } from '../../lib/errors';
+import { IMMUTABLE_CACHE_CONTROL } from '../../lib/http-cache';
+import { sniffImage } from '../../lib/image-sniff';
+import type { ImageRow } from '../listings/serialize';
+import { imageKey, MAX_IMAGE_PIXELS, MAX_IMAGES_PER_LISTING } from './limits';
+
+export interface UploadInput {
+  propertyId: string;
+  bytes: Uint8Array;
+  altText: string;
+  actorId: string;
+}
+
+export interface UploadedImage extends ImageRow {
+  propertyId: string;
+  contentType: string;
+  byteSize: number;
+}
+
+const tooMany = () =>
+  conflict('TOO_MANY_IMAGES', `A listing can have at most ${MAX_IMAGES_PER_LISTING} photos; delete one first.`);
+
+function hex(buffer: ArrayBuffer): string {
+  return [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * Inserts the row in one statement that also enforces the per-listing limit and picks the next
+ * position; the first photo of a listing becomes its cover. Two concurrent uploads pick the
+ * same position and one of them fails on the unique (property_id, sort_order): it is retried
+ * once against fresh data, so the limit holds under concurrency too.
+ */
+async function insertRow(db: Database, row: Omit<typeof propertyImages.$inferInsert, 'sortOrder' | 'isCover'>) {
+  const statement = sql`
+    insert into ${propertyImages}
+      (id, property_id, r2_key, content_type, byte_size, width, height, sha256, alt_text, sort_order, is_cover, created_by)
+    select ${row.id}::uuid, p.id, ${row.r2Key}::text, ${row.contentType}::text, ${row.byteSize}::int,
+           ${row.width}::int, ${row.height}::int, ${row.sha256}::text, ${row.altText}::text,
+           coalesce(s.max_order + 1, 0), s.covers = 0, ${row.createdBy ?? null}::uuid
+      from ${properties} p,
+           lateral (select max(sort_order) as max_order, count(*) as n, count(*) filter (where is_cover) as covers
+                      from ${propertyImages} where property_id = p.id) s
+     where p.id = ${row.propertyId}::uuid and s.n < ${MAX_IMAGES_PER_LISTING}
+    returning sort_order, is_cover`;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const result = await db.execute<{ sort_order: number; is_cover: boolean }>(statement);
+      return result.rows[0] ?? null;
+    } catch (error) {
+      if (attempt === 0 && classifyDatabaseError(error)?.kind === 'unique') continue;
+      throw error;
+    }
+  }
+}
+
+/**
+ * Sniffs, stores in R2 under a key of our choosing with the sniffed type, then records the row.
+ * If the row cannot be written the object is removed again.
+ */
+export async function uploadImage(db: Database, bucket: R2Bucket, input: UploadInput): Promise<UploadedImage> {
+  const sniffed = sniffImage(input.bytes);
+  if (!sniffed.ok) {
+    throw new ApiError({
+      status: 415,
+      code: 'UNSUPPORTED_IMAGE',
+      detail: 'Only complete JPEG, PNG, WebP or AVIF images are accepted (by their bytes).',
+    });
+  }
+  const { contentType, width, height } = sniffed.image;
+  if (width * height > MAX_IMAGE_PIXELS) {
+    throw new ApiError({
+      status: 413,
+      code: 'IMAGE_TOO_MANY_PIXELS',
+      detail: `Images may have at most ${MAX_IMAGE_PIXELS / 1_000_000} megapixels (this one: ${width}x${height}).`,
+    });
+  }
+  // Cheap early refusal before the R2 write; the insert enforces both again atomically.
+  const [listing] = await db
+    .select({ n: sql<number>`(select count(*)::int from ${propertyImages} where property_id = ${properties.id})` })
+    .from(properties)
+    .where(eq(properties.id, input.propertyId));
+  if (!listing) throw notFound('PROPERTY_NOT_FOUND', 'No such listing.');
+  if (Number(listing.n) >= MAX_IMAGES_PER_LISTING) throw tooMany();
+
+  const id = uuidv7();
+  const key = imageKey(input.propertyId, id);
+  const sha256 = hex(await crypto.subtle.digest('SHA-256', input.bytes));
+  await bucket.put(key, input.bytes, {
+    httpMetadata: { contentType, cacheControl: IMMUTABLE_CACHE_CONTROL },
+    customMetadata: { propertyId: input.propertyId, imageId: id },
+    sha256,
+  });
+  let inserted: { sort_order: number; is_cover: boolean } | null;
+  try {
+    inserted = await insertRow(db, {
+      id,
+      propertyId: input.propertyId,
+      r2Key: key,
+      contentType,
+      byteSize: input.bytes.byteLength,
+      width,
+      height,
+      sha256,
+      altText: input.altText,
+      createdBy: input.actorId,
+    });
+  } catch (error) {
+    await bucket.delete(key).catch(() => undefined);
+    throw error;
+  }
+  if (!inserted) {
+    await bucket.delete(key).catch(() => undefined);
+    const [still] = await db.select({ id: properties.id }).from(properties).where(eq(properties.id, input.propertyId));
+    if (!still) throw notFound('PROPERTY_NOT_FOUND', 'No such listing.');
+    throw tooMany();
+  }
+  return {
+    id,
+    propertyId: input.propertyId,
+    altText: input.altText,
+    width,
+    height,
+    sortOrder: Number(inserted.sort_order),
+    isCover: inserted.is_cover === true || String(inserted.is_cover) === 't' || String(inserted.is_cover) === 'true',
+    contentType,
+    byteSize: input.bytes.byteLength,
+  };
+}

@@ -1,0 +1,55 @@
+import { and, asc, eq, inArray, ne, type SQL } from 'drizzle-orm';
+import type { Database } from '../../db/client';
+import { properties, propertyImages } from '../../db/schema';
+import { detailColumns, imageColumns } from './columns';
+import type { Visibility } from './filters';
+import type { DetailRow, ImageRow } from './serialize';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+
+export const isUuid = (value: string) => UUID.test(value);
+
+export interface ListingWithImages {
+  row: DetailRow;
+  images: ImageRow[];
+}
+
+function identify(idOrSlug: string): SQL | null {
+  if (isUuid(idOrSlug)) return eq(properties.id, idOrSlug.toLowerCase());
+  if (idOrSlug.length <= 120 && SLUG.test(idOrSlug)) return eq(properties.slug, idOrSlug);
+  return null;
+}
+
+/**
+ * A listing and its ordered images in one round trip (one batch). The public never sees
+ * drafts; admins see everything.
+ */
+export async function findListing(
+  db: Database,
+  idOrSlug: string,
+  visibility: Visibility,
+): Promise<ListingWithImages | null> {
+  const match = identify(idOrSlug);
+  if (!match) return null;
+  const where = visibility === 'public' ? and(match, ne(properties.status, 'draft')) : match;
+  const [rows, images] = await db.batch([
+    db.select(detailColumns).from(properties).where(where).limit(1),
+    db
+      .select(imageColumns)
+      .from(propertyImages)
+      .where(inArray(propertyImages.propertyId, db.select({ id: properties.id }).from(properties).where(where)))
+      .orderBy(asc(propertyImages.sortOrder)),
+  ]);
+  const row = rows[0];
+  return row ? { row, images } : null;
+}
+
+/** The images of a listing in display order. */
+export function listingImages(db: Database, propertyId: string): Promise<ImageRow[]> {
+  return db
+    .select(imageColumns)
+    .from(propertyImages)
+    .where(eq(propertyImages.propertyId, propertyId))
+    .orderBy(asc(propertyImages.sortOrder));
+}

@@ -1,0 +1,147 @@
+import type { InferSelectModel } from 'drizzle-orm';
+import type { properties } from '../../db/schema';
+import { priceFormatted } from '../../lib/money';
+
+type PropertyRow = InferSelectModel<typeof properties>;
+
+export type SummaryRow = Pick<
+  PropertyRow,
+  | 'id'
+  | 'slug'
+  | 'title'
+  | 'propertyType'
+  | 'listingType'
+  | 'status'
+  | 'price'
+  | 'currency'
+  | 'bedrooms'
+  | 'bathrooms'
+  | 'areaSqm'
+  | 'addressLine1'
+  | 'city'
+  | 'region'
+  | 'postalCode'
+  | 'country'
+  | 'latitude'
+  | 'longitude'
+  | 'features'
+  | 'createdAt'
+  | 'updatedAt'
+>;
+
+export type DetailRow = SummaryRow & Pick<PropertyRow, 'description' | 'version' | 'publishedAt' | 'createdBy'>;
+
+export interface ImageRow {
+  id: string;
+  altText: string;
+  width: number;
+  height: number;
+  sortOrder: number;
+  isCover: boolean;
+}
+
+export interface ImageView {
+  id: string;
+  url: string;
+  altText: string;
+  width: number;
+  height: number;
+  sortOrder: number;
+  isCover: boolean;
+}
+
+export type CoverImageView = Omit<ImageView, 'sortOrder' | 'isCover'>;
+
+/** Where image bytes are served, e.g. `https://api.example.com/v1/images/`. */
+export type ImageBaseUrl = string;
+
+export function imageView(row: ImageRow, base: ImageBaseUrl): ImageView {
+  return {
+    id: row.id,
+    url: `${base}${row.id}`,
+    altText: row.altText,
+    width: row.width,
+    height: row.height,
+    sortOrder: row.sortOrder,
+    isCover: row.isCover,
+  };
+}
+
+const iso = (d: Date) => d.toISOString();
+
+function common(row: SummaryRow) {
+  return {
+    id: row.id,
+    slug: row.slug,
+    title: row.title,
+    propertyType: row.propertyType,
+    listingType: row.listingType,
+    status: row.status,
+    price: row.price,
+    currency: row.currency,
+    priceFormatted: priceFormatted(row.price, row.currency, row.listingType),
+    bedrooms: row.bedrooms,
+    bathrooms: row.bathrooms,
+    areaSqm: row.areaSqm,
+    address: {
+      line1: row.addressLine1,
+      city: row.city,
+      region: row.region,
+      postalCode: row.postalCode,
+      country: row.country,
+    },
+    latitude: row.latitude,
+    longitude: row.longitude,
+    features: row.features,
+    createdAt: iso(row.createdAt),
+    updatedAt: iso(row.updatedAt),
+  };
+}
+
+export function summaryView(
+  row: SummaryRow,
+  cover: ImageRow | null,
+  base: ImageBaseUrl,
+  extra: { distanceKm?: number | null; rank?: number | null } = {},
+) {
+  const coverImage = cover ? imageView(cover, base) : null;
+  return {
+    ...common(row),
+    coverImage: coverImage
+      ? {
+          id: coverImage.id,
+          url: coverImage.url,
+          altText: coverImage.altText,
+          width: coverImage.width,
+          height: coverImage.height,
+        }
+      : null,
+    ...(extra.distanceKm !== undefined && extra.distanceKm !== null
+      ? { distanceKm: Math.round(extra.distanceKm * 1000) / 1000 }
+      : {}),
+  };
+}
+
+export type PropertySummaryView = ReturnType<typeof summaryView>;
+
+export function detailView(row: DetailRow, images: ImageRow[], base: ImageBaseUrl) {
+  return {
+    ...common(row),
+    description: row.description,
+    images: images.map((i) => imageView(i, base)),
+  };
+}
+
+export type PropertyView = ReturnType<typeof detailView>;
+
+/** What admins also see: the version behind the ETag and the publication date. */
+export function adminDetailView(row: DetailRow, images: ImageRow[], base: ImageBaseUrl) {
+  return {
+    ...detailView(row, images, base),
+    version: row.version,
+    publishedAt: row.publishedAt ? iso(row.publishedAt) : null,
+    createdBy: row.createdBy,
+  };
+}
+
+export type AdminPropertyView = ReturnType<typeof adminDetailView>;
