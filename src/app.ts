@@ -7,7 +7,6 @@ import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { routePath } from 'hono/route';
 import { secureHeaders } from 'hono/secure-headers';
-import { createDb } from './db/client';
 import { classifyDatabaseError } from './db/errors';
 import { type AppEnv, getConfig } from './env';
 import { parseAllowedOrigins } from './lib/cors';
@@ -16,6 +15,7 @@ import { createLogger, type LogLevel } from './lib/logger';
 import { allowedMethods } from './lib/method-not-allowed';
 import { buildProblem, problemResponse } from './lib/problem';
 import { toFieldErrors } from './lib/router';
+import { serverTiming } from './middleware/server-timing';
 import { registerRoutes } from './routes';
 
 const API_TITLE = 'Gentle Space Realty API';
@@ -142,10 +142,8 @@ export function createApp() {
     })(c, next);
   });
 
-  app.use('*', async (c, next) => {
-    c.set('db', createDb(getConfig(c.env)));
-    await next();
-  });
+  // Sets the request's database client (with a query timer) and answers with Server-Timing.
+  app.use('*', serverTiming());
 
   registerRoutes(app);
 

@@ -16,6 +16,15 @@ type DbConfig = Pick<
   | 'DB_POOL_MAX'
 >;
 
+/** Adds up the time one request spends waiting on database queries (for Server-Timing). */
+export interface QueryTimer {
+  add(ms: number): void;
+}
+
+// The fetch function is module-wide, so the timer travels with each client's own fetchOptions
+// (the driver spreads them into every fetch it makes): concurrent requests never share one.
+const QUERY_TIMER = Symbol('queryTimer');
+
 /**
  * The driver keeps its endpoints in a module-wide `neonConfig`. Every request of a Worker
  * sees the same env, so setting it from env on each use is idempotent; nothing per-request
@@ -33,15 +42,23 @@ function configureDriver(config: DbConfig): void {
   }
   const timeoutMs = config.DB_QUERY_TIMEOUT_MS;
   // A hung database must not hang the request: every HTTP query gets a deadline.
-  neonConfig.fetchFunction = (input: RequestInfo | URL, init?: RequestInit) =>
-    fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+  neonConfig.fetchFunction = async (input: RequestInfo | URL, init?: RequestInit & { [QUERY_TIMER]?: QueryTimer }) => {
+    const { [QUERY_TIMER]: timer, ...rest } = init ?? {};
+    const started = performance.now();
+    try {
+      return await fetch(input, { ...rest, signal: AbortSignal.timeout(timeoutMs) });
+    } finally {
+      timer?.add(performance.now() - started);
+    }
+  };
 }
 
 /** Drizzle over Neon's HTTP query path: one fetch per query or per batch, nothing to close. */
-export function createDb(config: DbConfig, options: { replica?: boolean } = {}) {
+export function createDb(config: DbConfig, options: { replica?: boolean; timer?: QueryTimer } = {}) {
   configureDriver(config);
   const url = options.replica && config.DATABASE_READ_URL ? config.DATABASE_READ_URL : config.DATABASE_URL;
-  return drizzle({ client: neon(url), schema });
+  const fetchOptions = options.timer ? ({ [QUERY_TIMER]: options.timer } as RequestInit) : undefined;
+  return drizzle({ client: neon(url, fetchOptions ? { fetchOptions } : {}), schema });
 }
 
 export type Database = ReturnType<typeof createDb>;
