@@ -20,6 +20,8 @@ interface CursorPayload {
   i: string;
 }
 
+// created_at as PostgreSQL prints it, e.g. 2031-05-10 12:03:00.123456+00
+const PG_TIMESTAMPTZ = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2}){0,2}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A cursor only continues the list it came from: the filters are part of its MAC. */
@@ -46,7 +48,7 @@ export async function listInquiries(
       typeof position?.t !== 'string' ||
       typeof position.i !== 'string' ||
       !UUID.test(position.i) ||
-      Number.isNaN(Date.parse(position.t.replace(' ', 'T')))
+      !PG_TIMESTAMPTZ.test(position.t)
     ) {
       throw invalidCursor();
     }
