@@ -50,6 +50,8 @@ export async function signAccessToken(
       sub: subject.userId,
       sid: subject.sessionId,
       role: subject.role,
+      // Unique per token, so two tokens issued in the same second never coincide.
+      jti: crypto.randomUUID(),
       iss: config.JWT_ISSUER,
       aud: config.JWT_AUDIENCE,
       iat: nowSeconds,
