@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { migrateDatabase } from '../../scripts/db/migrate';
+import { applyRoles, dropRoles, withCredentials } from '../../scripts/db/roles';
 import { startEmbeddedPostgres } from '../../scripts/local-db/embedded-postgres';
 
 export interface TestDatabase {
@@ -25,6 +26,7 @@ export async function createTestDatabase(serverUrl = process.env.TEST_DATABASE_U
   await admin.end();
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
+  if (process.env.TEST_DATABASE_APP_ROLE === '1') return appRoleDatabase(serverUrl, url.toString(), name);
   await migrateDatabase(url.toString());
   return {
     url: url.toString(),
@@ -36,4 +38,36 @@ export async function createTestDatabase(serverUrl = process.env.TEST_DATABASE_U
       await client.end();
     },
   };
+}
+
+// --- TEST_DATABASE_APP_ROLE=1 (PostgreSQL only): the suite runs as the least-privilege app role ---
+
+/**
+ * Creates this run's own owner and app roles (roles are cluster-wide, so the names carry the
+ * database's unique name), applies scripts/db/roles.sql, migrates as the owner, applies the
+ * roles again for the new tables, and hands the tests the app role's URL. Close drops it all.
+ */
+async function appRoleDatabase(serverUrl: string, adminUrl: string, name: string): Promise<TestDatabase> {
+  const roles = {
+    owner: `${name}_owner`,
+    app: `${name}_app`,
+    ownerPassword: `o_${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`,
+    appPassword: `a_${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`,
+  };
+  const drop = async () => {
+    const client = new pg.Client({ connectionString: serverUrl });
+    await client.connect();
+    await client.query(`drop database if exists ${name} with (force)`);
+    await client.end();
+    await dropRoles(serverUrl, [roles.app, roles.owner]);
+  };
+  try {
+    await applyRoles(adminUrl, roles);
+    await migrateDatabase(withCredentials(adminUrl, roles.owner, roles.ownerPassword));
+    await applyRoles(adminUrl, roles);
+  } catch (error) {
+    await drop().catch(() => undefined);
+    throw error;
+  }
+  return { url: withCredentials(adminUrl, roles.app, roles.appPassword), kind: 'postgres', close: drop };
 }
