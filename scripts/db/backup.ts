@@ -1,0 +1,86 @@
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { libpqEnv, pgTool, run } from './pg-tools';
+
+const NAME = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z\.dump$/;
+
+export interface BackupOptions {
+  url: string;
+  dir?: string;
+  retentionDays?: number;
+  now?: Date;
+}
+
+export interface BackupResult {
+  file: string;
+  bytes: number;
+  removed: string[];
+}
+
+export function backupName(at: Date): string {
+  return `${at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z')}.dump`;
+}
+
+/** When a backup file was taken, from its name (copying a file must not reset its age). */
+function takenAt(file: string): Date | undefined {
+  const m = NAME.exec(file);
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, s] = m.map(Number) as number[];
+  return new Date(Date.UTC(y ?? 0, (mo ?? 1) - 1, d ?? 1, h ?? 0, mi ?? 0, s ?? 0));
+}
+
+/**
+ * `pg_dump -Fc` of the database into `<dir>/<UTC timestamp>.dump`, then removes the backups
+ * of that directory older than the retention period. Only files named like our backups are
+ * ever removed, and only after the new one was written.
+ */
+export async function backupDatabase(options: BackupOptions): Promise<BackupResult> {
+  const dir = resolve(options.dir ?? 'backups');
+  const now = options.now ?? new Date();
+  const retentionDays = options.retentionDays ?? 30;
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, backupName(now));
+  const partial = `${file}.partial`;
+  // Written under another name first, so an interrupted dump never looks like a backup.
+  await run(
+    pgTool('pg_dump'),
+    ['--format=custom', '--compress=6', '--no-password', `--file=${partial}`],
+    libpqEnv(options.url),
+  );
+  renameSync(partial, file);
+
+  const cutoff = now.getTime() - retentionDays * 24 * 3600 * 1000;
+  const removed: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const at = takenAt(name);
+    if (at && at.getTime() < cutoff) {
+      rmSync(join(dir, name));
+      removed.push(name);
+    }
+  }
+  return { file, bytes: statSync(file).size, removed };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const url = process.env.DATABASE_URL;
+  if (!url) {
+    console.error('DATABASE_URL is not set.');
+    process.exit(2);
+  }
+  try {
+    const result = await backupDatabase({
+      url,
+      dir: process.env.BACKUP_DIR,
+      retentionDays: process.env.BACKUP_RETENTION_DAYS ? Number(process.env.BACKUP_RETENTION_DAYS) : undefined,
+    });
+    console.log(`Backup written: ${result.file} (${result.bytes} bytes)`);
+    if (result.removed.length > 0) console.log(`Removed old backups: ${result.removed.join(', ')}`);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  }
+}
