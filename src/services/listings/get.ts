@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, ne, type SQL } from 'drizzle-orm';
+import { and, asc, eq, inArray, ne, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { properties, propertyImages } from '../../db/schema';
 import { detailColumns, imageColumns } from './columns';
@@ -21,6 +21,20 @@ function identify(idOrSlug: string): SQL | null {
   return null;
 }
 
+/** The two queries of a listing page, unexecuted (exported for the EXPLAIN test). */
+export function findListingQueries(db: Database, idOrSlug: string, visibility: Visibility) {
+  const match = identify(idOrSlug) ?? sql`false`;
+  const where = visibility === 'public' ? and(match, ne(properties.status, 'draft')) : match;
+  return [
+    db.select(detailColumns).from(properties).where(where).limit(1),
+    db
+      .select(imageColumns)
+      .from(propertyImages)
+      .where(inArray(propertyImages.propertyId, db.select({ id: properties.id }).from(properties).where(where)))
+      .orderBy(asc(propertyImages.sortOrder)),
+  ] as const;
+}
+
 /**
  * A listing and its ordered images in one round trip (one batch). The public never sees
  * drafts; admins see everything.
@@ -30,17 +44,8 @@ export async function findListing(
   idOrSlug: string,
   visibility: Visibility,
 ): Promise<ListingWithImages | null> {
-  const match = identify(idOrSlug);
-  if (!match) return null;
-  const where = visibility === 'public' ? and(match, ne(properties.status, 'draft')) : match;
-  const [rows, images] = await db.batch([
-    db.select(detailColumns).from(properties).where(where).limit(1),
-    db
-      .select(imageColumns)
-      .from(propertyImages)
-      .where(inArray(propertyImages.propertyId, db.select({ id: properties.id }).from(properties).where(where)))
-      .orderBy(asc(propertyImages.sortOrder)),
-  ]);
+  if (!identify(idOrSlug)) return null;
+  const [rows, images] = await db.batch(findListingQueries(db, idOrSlug, visibility));
   const row = rows[0];
   return row ? { row, images } : null;
 }

@@ -1,4 +1,4 @@
-import { and, asc, desc, type SQL, sql } from 'drizzle-orm';
+import { type AnyColumn, and, asc, desc, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { properties, propertyImages } from '../../db/schema';
 import { decodeCursor, encodeCursor, invalidCursor } from '../../lib/cursor';
@@ -73,7 +73,14 @@ export function searchQuery(db: Database, req: SearchRequest, position: Position
   const key = sortKey(req);
   const conditions = filterConditions(req.filters, req.visibility);
   if (position) conditions.push(afterPosition(req, position));
-  const direction = descending(req.sort) ? desc : asc;
+  // properties_public_newest_idx is (created_at DESC NULLS LAST, id DESC NULLS LAST); plain DESC
+  // means NULLS FIRST and would not match it (the columns are NOT NULL, so results are the same).
+  const direction =
+    req.sort === 'newest'
+      ? (column: SQL | AnyColumn) => sql`${column} desc nulls last`
+      : descending(req.sort)
+        ? desc
+        : asc;
   return db
     .select({
       ...summaryColumns,
