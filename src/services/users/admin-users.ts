@@ -67,18 +67,18 @@ export async function createUser(
 // Any stable number works; it only has to be the same for every change of super-admin status.
 const SUPER_ADMIN_LOCK_KEY = 7_304_211;
 
+/** Taken first in the batch: serialises every change that could remove a super admin. */
+export const superAdminLock = () => sql`select pg_advisory_xact_lock(${SUPER_ADMIN_LOCK_KEY}::bigint)`;
+
+export type UserPatch = { role?: Role; isActive?: boolean; name?: string };
+
 /**
- * Role, active flag and name in one statement, which also refuses to leave no active super
- * admin (409 LAST_SUPER_ADMIN), ends the sessions of a disabled account and records the
- * events. A transaction-scoped advisory lock, taken first in the same batch, serialises
- * these updates: two super admins demoting each other at once cannot both pass the check.
+ * The update as one statement: it refuses (updates nothing) when the target is an active
+ * super admin who would stop being one while no other active super admin exists, ends the
+ * sessions of a disabled account, and records the events. Always returns exactly one row:
+ * `found` (0 or 1) and the updated user's columns, null when refused.
  */
-export async function updateUser(
-  deps: AuthDeps,
-  actor: Actor,
-  id: string,
-  input: { role?: Role; isActive?: boolean; name?: string },
-): Promise<UserRecord> {
+export function updateUserStatement(deps: AuthDeps, actor: Actor, id: string, input: UserPatch): SQL {
   const role = input.role ?? null;
   const active = input.isActive ?? null;
   const ended = endSessionsCtes({
@@ -89,41 +89,55 @@ export async function updateUser(
     ip: actor.ip,
     actorId: actor.userId,
   });
-  const [, result] = await deps.db.batch([
-    deps.db.execute(sql`select pg_advisory_xact_lock(${SUPER_ADMIN_LOCK_KEY}::bigint)`),
-    deps.db.execute(sql`
-      with target as (
-        select id, role, is_active from users where id = ${id}::uuid
-      ), upd as (
-        update users u set
-          role = coalesce(${role}::user_role, u.role),
-          is_active = coalesce(${active}::boolean, u.is_active),
-          name = coalesce(${input.name ?? null}::text, u.name)
-        from target t
-        where u.id = t.id and (
-          not (t.role = 'super_admin' and t.is_active)
-          or (coalesce(${role}::user_role, t.role) = 'super_admin' and coalesce(${active}::boolean, t.is_active))
-          or exists (select 1 from users o where o.role = 'super_admin' and o.is_active and o.id <> t.id)
-        )
-        returning ${userColumns('u')}, t.role as old_role, t.is_active as old_active
-      ), ${ended}, ev as (
-        insert into analytics_events (id, type, user_id, ip_address, metadata)
-        select ${uuidv7()}::uuid, 'role_changed', id, ${actor.ip}::text,
-          jsonb_build_object('actorId', ${actor.userId}::text, 'from', old_role, 'to', role)
-        from upd where role <> old_role
-        union all
-        select ${uuidv7()}::uuid, case when is_active then 'account_enabled' else 'account_disabled' end, id,
-          ${actor.ip}::text, jsonb_build_object('actorId', ${actor.userId}::text)
-        from upd where is_active <> old_active
+  return sql`
+    with target as (
+      select id, role, is_active from users where id = ${id}::uuid
+    ), upd as (
+      update users u set
+        role = coalesce(${role}::user_role, u.role),
+        is_active = coalesce(${active}::boolean, u.is_active),
+        name = coalesce(${input.name ?? null}::text, u.name)
+      from target t
+      where u.id = t.id and (
+        not (t.role = 'super_admin' and t.is_active)
+        or (coalesce(${role}::user_role, t.role) = 'super_admin' and coalesce(${active}::boolean, t.is_active))
+        or exists (select 1 from users o where o.role = 'super_admin' and o.is_active and o.id <> t.id)
       )
-      select (select count(*)::int from target) as found, upd.* from (select 1) one left join upd on true`),
-  ]);
-  const row = result.rows[0];
+      returning ${userColumns('u')}, t.role as old_role, t.is_active as old_active
+    ), ${ended}, ev as (
+      insert into analytics_events (id, type, user_id, ip_address, metadata)
+      select ${uuidv7()}::uuid, 'role_changed', id, ${actor.ip}::text,
+        jsonb_build_object('actorId', ${actor.userId}::text, 'from', old_role, 'to', role)
+      from upd where role <> old_role
+      union all
+      select ${uuidv7()}::uuid, case when is_active then 'account_enabled' else 'account_disabled' end, id,
+        ${actor.ip}::text, jsonb_build_object('actorId', ${actor.userId}::text)
+      from upd where is_active <> old_active
+    )
+    select (select count(*)::int from target) as found, upd.* from (select 1) one left join upd on true`;
+}
+
+/** Turns the statement's single row into the user, a 404 or a 409 LAST_SUPER_ADMIN. */
+export function updateUserOutcome(row: Record<string, unknown> | undefined): UserRecord {
   if (!row || Number(row.found) === 0) throw userNotFound();
   if (row.id === null || row.id === undefined) {
     throw conflict('LAST_SUPER_ADMIN', 'This change would leave no active super admin.');
   }
   return userFromRow(row);
+}
+
+/**
+ * Role, active flag and name. A transaction-scoped advisory lock, taken first in the same
+ * batch (one transaction), serialises these updates: two super admins demoting each other at
+ * once cannot both pass the "another super admin remains" check, because the second
+ * statement starts (and takes its snapshot) only after the first transaction committed.
+ */
+export async function updateUser(deps: AuthDeps, actor: Actor, id: string, input: UserPatch): Promise<UserRecord> {
+  const [, result] = await deps.db.batch([
+    deps.db.execute(superAdminLock()),
+    deps.db.execute(updateUserStatement(deps, actor, id, input)),
+  ]);
+  return updateUserOutcome(result.rows[0]);
 }
 
 /** Clears the lock and the failure count (admins and above). */
