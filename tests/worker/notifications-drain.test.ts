@@ -50,7 +50,7 @@ function drain(ids: string[], settings: Partial<DrainSettings> = {}) {
   });
 }
 
-interface QueueRow {
+type QueueRow = {
   status: string;
   attempts: number;
   last_error: string | null;
@@ -58,7 +58,7 @@ interface QueueRow {
   lease_until: string | null;
   leased_by: string | null;
   delay_seconds: string | null;
-}
+};
 
 async function row(id: string): Promise<QueueRow> {
   const { rows } = await testDb().execute<QueueRow>(sql`

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 
 export interface DashboardQuery {
@@ -32,8 +32,8 @@ const TOP_LISTINGS = 10;
  * inquiries from the created_at index. Listings by status is the current state; everything
  * else counts what happened in the period.
  */
-export async function loadDashboard(db: Database, query: DashboardQuery): Promise<Dashboard> {
-  const result = await db.execute<{ dashboard: Dashboard | string }>(sql`
+export function dashboardQuery(query: DashboardQuery): SQL {
+  return sql`
     with bounds as (
       select b.until,
         (date_trunc('day', b.until at time zone 'UTC') - make_interval(days => ${query.days}::int - 1))
@@ -92,7 +92,11 @@ export async function loadDashboard(db: Database, query: DashboardQuery): Promis
             order by extract(epoch from first_responded_at - created_at)))::numeric, 3),
           'responded', count(*))
         from period_inquiries where first_responded_at is not null)
-    ) as dashboard`);
+    ) as dashboard`;
+}
+
+export async function loadDashboard(db: Database, query: DashboardQuery): Promise<Dashboard> {
+  const result = await db.execute<{ dashboard: Dashboard | string }>(dashboardQuery(query));
   const raw = result.rows[0]?.dashboard;
   if (!raw) throw new Error('dashboard query returned no row');
   return typeof raw === 'string' ? (JSON.parse(raw) as Dashboard) : raw;

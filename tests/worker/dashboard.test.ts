@@ -1,0 +1,192 @@
+import { sql } from 'drizzle-orm';
+import { v7 as uuidv7 } from 'uuid';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { analyticsEvents, inquiries } from '../../src/db/schema';
+import { dashboardQuery } from '../../src/services/analytics/dashboard';
+import { api, expectProblem, json } from '../helpers/api';
+import { testDb } from '../helpers/db';
+import { createTestProperty, uniqueIp } from '../helpers/listings';
+import { createTestUser, type TestUser, uniqueEmail } from '../helpers/users';
+
+interface Dashboard {
+  period: { days: number; from: string; to: string };
+  listingsByStatus: Record<string, number>;
+  inquiriesByStatus: Record<string, number>;
+  inquiriesPerDay: Array<{ date: string; count: number }>;
+  topViewedListings: Array<{
+    propertyId: string;
+    slug: string;
+    title: string;
+    status: string;
+    views: number;
+    inquiries: number;
+  }>;
+  viewsToInquiries: { views: number; inquiries: number; rate: number | null };
+  firstResponse: { medianSeconds: number | null; responded: number };
+}
+
+let admin: TestUser;
+const at = (iso: string) => new Date(iso);
+const HOUR = 3_600_000;
+
+/**
+ * A period in 2001 that only this file writes to, so every figure is exact even though other
+ * test files share the database.
+ */
+let listingA: { id: string; slug: string; title: string };
+let listingB: { id: string; slug: string; title: string };
+beforeAll(async () => {
+  admin = await createTestUser({ role: 'admin' });
+  listingA = await createTestProperty({ title: 'Dashboard A' });
+  listingB = await createTestProperty({ status: 'pending', title: 'Dashboard B' });
+  const db = testDb();
+  const view = (propertyId: string | null, iso: string) => ({
+    id: uuidv7(),
+    type: 'property_view',
+    propertyId,
+    createdAt: at(iso),
+  });
+  await db.insert(analyticsEvents).values([
+    ...Array.from({ length: 5 }, (_, i) => view(listingA.id, `2001-03-0${5 + i}T10:00:00Z`)),
+    ...Array.from({ length: 3 }, () => view(listingB.id, '2001-03-06T10:00:00Z')),
+    view(null, '2001-03-07T10:00:00Z'),
+    // Just outside the period on both sides.
+    view(listingA.id, '2001-03-03T23:59:59Z'),
+    view(listingA.id, '2001-03-10T18:00:01Z'),
+    // Not a view.
+    { id: uuidv7(), type: 'search', propertyId: listingA.id, createdAt: at('2001-03-06T10:00:00Z') },
+  ]);
+  const inquiry = (
+    propertyId: string | null,
+    iso: string,
+    status: 'new' | 'contacted' | 'qualified' | 'spam' | 'closed',
+    respondedAfterMs: number | null,
+  ) => ({
+    id: uuidv7(),
+    propertyId,
+    name: 'Dash Visitor',
+    email: uniqueEmail('dash'),
+    message: 'A message for the dashboard.',
+    status,
+    createdAt: at(iso),
+    firstRespondedAt: respondedAfterMs === null ? null : new Date(Date.parse(iso) + respondedAfterMs),
+  });
+  await db
+    .insert(inquiries)
+    .values([
+      inquiry(listingA.id, '2001-03-05T10:00:00Z', 'contacted', 2 * HOUR),
+      inquiry(listingA.id, '2001-03-10T09:00:00Z', 'new', null),
+      inquiry(listingB.id, '2001-03-05T23:30:00Z', 'spam', 4 * HOUR),
+      inquiry(null, '2001-03-08T08:00:00Z', 'closed', 10 * HOUR),
+      inquiry(listingA.id, '2001-03-03T12:00:00Z', 'qualified', HOUR),
+    ]);
+});
+
+async function dashboard(query: string, token = admin.token): Promise<Dashboard> {
+  const res = await api(`/v1/admin/dashboard${query}`, { token });
+  expect(res.status, await res.clone().text()).toBe(200);
+  return json<Dashboard>(res);
+}
+
+describe('GET /v1/admin/dashboard', () => {
+  it('GET /v1/admin/dashboard computes every figure of a period exactly', async () => {
+    const d = await dashboard('?days=7&until=2001-03-10T18:00:00Z');
+    expect(d.period).toEqual({ days: 7, from: '2001-03-04T00:00:00.000Z', to: '2001-03-10T18:00:00.000Z' });
+    expect(d.inquiriesByStatus).toEqual({ new: 1, contacted: 1, qualified: 0, spam: 1, closed: 1 });
+    expect(d.inquiriesPerDay).toEqual([
+      { date: '2001-03-04', count: 0 },
+      { date: '2001-03-05', count: 2 },
+      { date: '2001-03-06', count: 0 },
+      { date: '2001-03-07', count: 0 },
+      { date: '2001-03-08', count: 1 },
+      { date: '2001-03-09', count: 0 },
+      { date: '2001-03-10', count: 1 },
+    ]);
+    expect(d.topViewedListings).toEqual([
+      { propertyId: listingA.id, slug: listingA.slug, title: 'Dashboard A', status: 'active', views: 5, inquiries: 2 },
+      { propertyId: listingB.id, slug: listingB.slug, title: 'Dashboard B', status: 'pending', views: 3, inquiries: 1 },
+    ]);
+    expect(d.viewsToInquiries).toEqual({ views: 9, inquiries: 3, rate: 0.3333 });
+    expect(d.firstResponse).toEqual({ medianSeconds: 4 * 3600, responded: 3 });
+  });
+
+  it('GET /v1/admin/dashboard with a one-day period counts only that UTC day', async () => {
+    const d = await dashboard('?days=1&until=2001-03-05T23:59:59Z');
+    expect(d.inquiriesPerDay).toEqual([{ date: '2001-03-05', count: 2 }]);
+    expect(d.inquiriesByStatus).toMatchObject({ contacted: 1, spam: 1, new: 0 });
+    expect(d.topViewedListings.map((t) => [t.title, t.views])).toEqual([['Dashboard A', 1]]);
+    expect(d.firstResponse).toEqual({ medianSeconds: 3 * 3600, responded: 2 });
+  });
+
+  it('GET /v1/admin/dashboard for a period without activity has zeros and nulls, not errors', async () => {
+    const d = await dashboard('?days=3&until=1990-01-01T12:00:00Z');
+    expect(d.inquiriesPerDay).toEqual([
+      { date: '1989-12-30', count: 0 },
+      { date: '1989-12-31', count: 0 },
+      { date: '1990-01-01', count: 0 },
+    ]);
+    expect(Object.values(d.inquiriesByStatus)).toEqual([0, 0, 0, 0, 0]);
+    expect(d.topViewedListings).toEqual([]);
+    expect(d.viewsToInquiries).toEqual({ views: 0, inquiries: 0, rate: null });
+    expect(d.firstResponse).toEqual({ medianSeconds: null, responded: 0 });
+  });
+
+  it('GET /v1/admin/dashboard defaults to the last 30 days and reflects live traffic', async () => {
+    const listing = await createTestProperty({ title: 'Dashboard live' });
+    const ip = uniqueIp();
+    for (const count of [50, 20]) {
+      const events = Array.from({ length: count }, () => ({ type: 'property_view', propertyId: listing.id }));
+      expect((await api('/v1/events', { json: { events }, ip })).status).toBe(202);
+    }
+    const res = await api('/v1/inquiries', {
+      json: { propertyId: listing.id, name: 'Live', email: uniqueEmail('live'), message: 'Live dashboard inquiry.' },
+      ip,
+    });
+    expect(res.status).toBe(201);
+
+    const d = await dashboard('');
+    expect(d.period.days).toBe(30);
+    expect(d.inquiriesPerDay).toHaveLength(30);
+    expect(d.inquiriesPerDay.at(-1)?.date).toBe(new Date().toISOString().slice(0, 10));
+    expect(d.inquiriesPerDay.at(-1)?.count).toBeGreaterThanOrEqual(1);
+    expect(d.topViewedListings.find((t) => t.propertyId === listing.id)).toMatchObject({ views: 70, inquiries: 1 });
+    expect(d.viewsToInquiries.views).toBeGreaterThanOrEqual(70);
+    expect(Object.keys(d.listingsByStatus).sort()).toEqual(
+      ['active', 'draft', 'off_market', 'pending', 'rented', 'sold'].sort(),
+    );
+    expect(d.listingsByStatus.active).toBeGreaterThanOrEqual(1);
+  });
+
+  it('GET /v1/admin/dashboard is computed from indexes, not by scanning events or inquiries', async () => {
+    const db = testDb();
+    const [, plan] = await db.batch([
+      db.execute(sql`set local enable_seqscan = off`),
+      db.execute<{ 'QUERY PLAN': unknown }>(
+        sql`explain (format json) ${dashboardQuery({ days: 30, until: new Date() })}`,
+      ),
+    ]);
+    const text = JSON.stringify(plan.rows);
+    const scans = [...text.matchAll(/"Node Type":"Seq Scan"[^}]*?"Relation Name":"(\w+)"/g)].map((m) => m[1]);
+    expect(scans).not.toContain('analytics_events');
+    expect(scans).not.toContain('inquiries');
+    expect(text).toContain('analytics_events_views_window_idx');
+  });
+
+  it.each([['?days=0'], ['?days=366'], ['?days=abc'], ['?days=1.5'], ['?until=yesterday']])(
+    'GET /v1/admin/dashboard%s is a 422',
+    async (query) => {
+      await expectProblem(await api(`/v1/admin/dashboard${query}`, { token: admin.token }), 422, 'VALIDATION_FAILED');
+    },
+  );
+
+  it('GET /v1/admin/dashboard accepts the 365-day maximum', async () => {
+    const d = await dashboard('?days=365');
+    expect(d.inquiriesPerDay).toHaveLength(365);
+  });
+
+  it('GET /v1/admin/dashboard without a token is a 401 and for a plain user a 403', async () => {
+    await expectProblem(await api('/v1/admin/dashboard'), 401);
+    const user = await createTestUser({ role: 'user' });
+    await expectProblem(await api('/v1/admin/dashboard', { token: user.token }), 403, 'FORBIDDEN');
+  });
+});
