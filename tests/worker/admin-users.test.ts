@@ -3,11 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createPoolDb } from '../../src/db/client';
 import { analyticsEvents, sessions, users } from '../../src/db/schema';
 import { systemClock } from '../../src/lib/clock';
-import {
-  superAdminLock,
-  updateUserOutcome,
-  updateUserStatement,
-} from '../../src/services/users/admin-users';
+import { superAdminLock, updateUserOutcome, updateUserStatement } from '../../src/services/users/admin-users';
 import { api, expectProblem, json } from '../helpers/api';
 import { testConfig, testDb } from '../helpers/db';
 import {
@@ -106,7 +102,11 @@ describe('POST /v1/admin/users', () => {
     const root = await createTestUser({ role: 'super_admin' });
     const existing = await createTestUser();
     const body = { email: existing.email, name: 'Dup', password: strongPassword() };
-    await expectProblem(await api('/v1/admin/users', { method: 'POST', token: root.token, json: body }), 409, 'EMAIL_TAKEN');
+    await expectProblem(
+      await api('/v1/admin/users', { method: 'POST', token: root.token, json: body }),
+      409,
+      'EMAIL_TAKEN',
+    );
     await expectProblem(
       await api('/v1/admin/users', {
         method: 'POST',
@@ -225,7 +225,11 @@ describe('PATCH /v1/admin/users/:id', () => {
     const { db: poolDb, end } = createPoolDb(testConfig());
     const outcomes: Array<{ patch: object; code: string }> = [];
     try {
-      for (const patch of [{ role: 'admin' as const }, { isActive: false }, { role: 'user' as const, isActive: false }]) {
+      for (const patch of [
+        { role: 'admin' as const },
+        { isActive: false },
+        { role: 'user' as const, isActive: false },
+      ]) {
         await poolDb
           .transaction(async (tx) => {
             await tx.execute(
@@ -262,7 +266,12 @@ describe('PATCH /v1/admin/users/:id', () => {
     } finally {
       await end();
     }
-    expect(outcomes.map((o) => o.code)).toEqual(['LAST_SUPER_ADMIN', 'LAST_SUPER_ADMIN', 'LAST_SUPER_ADMIN', 'UPDATED']);
+    expect(outcomes.map((o) => o.code)).toEqual([
+      'LAST_SUPER_ADMIN',
+      'LAST_SUPER_ADMIN',
+      'LAST_SUPER_ADMIN',
+      'UPDATED',
+    ]);
     // Nothing leaked out of the rolled-back transactions.
     const [row] = await testDb().select().from(users).where(eq(users.id, last.id));
     expect(row).toMatchObject({ role: 'super_admin', isActive: true });
@@ -297,7 +306,11 @@ describe('DELETE /v1/admin/users/:id/sessions', () => {
     for (const token of [a.accessToken, b.accessToken, target.token]) {
       await expectProblem(await api('/v1/me', { token }), 401, 'SESSION_ENDED');
     }
-    const refresh = await api('/v1/auth/refresh', { method: 'POST', ip: randomIp(), json: { refreshToken: a.refreshToken } });
+    const refresh = await api('/v1/auth/refresh', {
+      method: 'POST',
+      ip: randomIp(),
+      json: { refreshToken: a.refreshToken },
+    });
     await expectProblem(refresh, 401, 'INVALID_REFRESH_TOKEN');
     // The account itself still works: a new sign-in is fine.
     expect((await signIn(target.email, TEST_PASSWORD)).status).toBe(200);
@@ -308,7 +321,10 @@ describe('DELETE /v1/admin/users/:id/sessions', () => {
     const root = await createTestUser({ role: 'super_admin' });
     const admin = await createTestUser({ role: 'admin' });
     await expectProblem(
-      await api('/v1/admin/users/01890000-0000-7000-8000-000000000002/sessions', { method: 'DELETE', token: root.token }),
+      await api('/v1/admin/users/01890000-0000-7000-8000-000000000002/sessions', {
+        method: 'DELETE',
+        token: root.token,
+      }),
       404,
       'USER_NOT_FOUND',
     );

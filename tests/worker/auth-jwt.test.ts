@@ -84,8 +84,16 @@ describe('access token attacks on GET /v1/me', () => {
   it('GET /v1/me refuses another aud or iss', async () => {
     const user = await createTestUser();
     const secret = testConfig().JWT_SECRET;
-    await expectProblem(await me(await forge(HEADER, claims(user, { aud: 'other-api' }), secret)), 401, 'INVALID_TOKEN');
-    await expectProblem(await me(await forge(HEADER, claims(user, { iss: 'evil-issuer' }), secret)), 401, 'INVALID_TOKEN');
+    await expectProblem(
+      await me(await forge(HEADER, claims(user, { aud: 'other-api' }), secret)),
+      401,
+      'INVALID_TOKEN',
+    );
+    await expectProblem(
+      await me(await forge(HEADER, claims(user, { iss: 'evil-issuer' }), secret)),
+      401,
+      'INVALID_TOKEN',
+    );
     const { aud: _aud, ...noAud } = claims(user);
     await expectProblem(await me(await forge(HEADER, noAud, secret)), 401, 'INVALID_TOKEN');
   });
@@ -93,7 +101,11 @@ describe('access token attacks on GET /v1/me', () => {
   it('GET /v1/me refuses an expired token', async () => {
     const user = await createTestUser();
     const past = Math.floor(Date.now() / 1000) - 3600;
-    const token = await signAccessToken(testConfig(), { userId: user.id, sessionId: user.sessionId, role: 'user' }, past);
+    const token = await signAccessToken(
+      testConfig(),
+      { userId: user.id, sessionId: user.sessionId, role: 'user' },
+      past,
+    );
     await expectProblem(await me(token), 401, 'INVALID_TOKEN');
   });
 
@@ -103,11 +115,7 @@ describe('access token attacks on GET /v1/me', () => {
     const decoded = JSON.parse(atob((payload as string).replaceAll('-', '+').replaceAll('_', '/')));
     const tampered = `${head}.${b64url(JSON.stringify({ ...decoded, role: 'super_admin' }))}.${signature}`;
     await expectProblem(await me(tampered), 401, 'INVALID_TOKEN');
-    await expectProblem(
-      await api('/v1/admin/users', { token: tampered }),
-      401,
-      'INVALID_TOKEN',
-    );
+    await expectProblem(await api('/v1/admin/users', { token: tampered }), 401, 'INVALID_TOKEN');
   });
 
   it('GET /v1/me refuses a token signed with another key, or naming an unknown key id', async () => {
@@ -165,10 +173,12 @@ describe('signing key rotation', () => {
     const newToken = await signAccessToken(rotated, subject);
     expect(await verifyAccessToken(rotated, newToken)).toMatchObject({ sub: user.id });
     // The old key id with the old secret must not verify tokens claiming the new key id.
-    const confused = await sign(
-      { ...claims(user), iat: Math.floor(Date.now() / 1000) },
-      { kty: 'oct', k: b64url(oldSecret), alg: 'HS256', kid: 'k1' } as never,
-    );
+    const confused = await sign({ ...claims(user), iat: Math.floor(Date.now() / 1000) }, {
+      kty: 'oct',
+      k: b64url(oldSecret),
+      alg: 'HS256',
+      kid: 'k1',
+    } as never);
     expect(await verifyAccessToken(rotated, confused)).toBeNull();
   });
 });

@@ -51,7 +51,10 @@ describe('POST /v1/auth/refresh', () => {
     expect(oldRow?.replacedBy).toBe(newRow?.id);
     expect(newRow?.tokenHash).toBe(await hashRefreshToken(next.refreshToken));
     expect(JSON.stringify(rows)).not.toContain(next.refreshToken);
-    const [session] = await db.select().from(sessions).where(eq(sessions.id, newRow?.sessionId as string));
+    const [session] = await db
+      .select()
+      .from(sessions)
+      .where(eq(sessions.id, newRow?.sessionId as string));
     expect(newRow?.expiresAt.getTime()).toBe(session?.expiresAt.getTime());
     expect(await liveSessions(user.id)).toHaveLength(1);
 

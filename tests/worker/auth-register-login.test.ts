@@ -28,7 +28,13 @@ describe('POST /v1/auth/register', () => {
     expect(text).not.toMatch(/\$2[aby]\$/);
     expect(text).not.toMatch(/hash/i);
     const body = JSON.parse(text) as TokensBody;
-    expect(body.user).toMatchObject({ email, name: 'Jane Doe', role: 'user', isActive: true, mustChangePassword: false });
+    expect(body.user).toMatchObject({
+      email,
+      name: 'Jane Doe',
+      role: 'user',
+      isActive: true,
+      mustChangePassword: false,
+    });
     expect(body.user.createdAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(body.expiresIn).toBe(900);
     expect(body.refreshToken).toMatch(/^rt_[A-Za-z0-9_-]{43}$/);
@@ -61,7 +67,12 @@ describe('POST /v1/auth/register', () => {
   });
 
   it('POST /v1/auth/register ignores no field: role, isActive or unknown keys are a 422', async () => {
-    for (const extra of [{ role: 'super_admin' }, { isActive: false }, { passwordHash: '$2b$04$x' }, { lockedUntil: null }]) {
+    for (const extra of [
+      { role: 'super_admin' },
+      { isActive: false },
+      { passwordHash: '$2b$04$x' },
+      { lockedUntil: null },
+    ]) {
       const email = uniqueEmail('mass');
       const res = await register({ email, password: strongPassword(), name: 'Mallory', ...extra });
       const problem = await expectProblem(res, 422, 'VALIDATION_FAILED');

@@ -48,16 +48,29 @@ describe('GET and PATCH /v1/me', () => {
       { name: 'After', mustChangePassword: true },
     ];
     for (const body of attempts) {
-      await expectProblem(await api('/v1/me', { method: 'PATCH', token: user.token, json: body }), 422, 'VALIDATION_FAILED');
+      await expectProblem(
+        await api('/v1/me', { method: 'PATCH', token: user.token, json: body }),
+        422,
+        'VALIDATION_FAILED',
+      );
     }
     const [row] = await testDb().select().from(users).where(eq(users.id, user.id));
-    expect(row).toMatchObject({ name: 'Before', role: 'user', isActive: true, email: user.email, mustChangePassword: false });
+    expect(row).toMatchObject({
+      name: 'Before',
+      role: 'user',
+      isActive: true,
+      email: user.email,
+      mustChangePassword: false,
+    });
   });
 
   it('PATCH /v1/me refuses an empty or over-long name', async () => {
     const user = await createTestUser();
     await expectProblem(await api('/v1/me', { method: 'PATCH', token: user.token, json: { name: '   ' } }), 422);
-    await expectProblem(await api('/v1/me', { method: 'PATCH', token: user.token, json: { name: 'x'.repeat(101) } }), 422);
+    await expectProblem(
+      await api('/v1/me', { method: 'PATCH', token: user.token, json: { name: 'x'.repeat(101) } }),
+      422,
+    );
   });
 
   it('GET /v1/me without a token is a 401', async () => {
@@ -126,7 +139,11 @@ describe('POST /v1/me/password', () => {
       'PASSWORD_UNCHANGED',
     );
     await expectProblem(
-      await changePassword(user.token, { currentPassword: TEST_PASSWORD, newPassword: strongPassword(), role: 'admin' }),
+      await changePassword(user.token, {
+        currentPassword: TEST_PASSWORD,
+        newPassword: strongPassword(),
+        role: 'admin',
+      }),
       422,
       'VALIDATION_FAILED',
     );

@@ -3,8 +3,8 @@ import type { AppEnv } from '../../env';
 import { login as loginUser } from '../../services/auth/login';
 import { logout as logoutSession, refresh as refreshTokens } from '../../services/auth/refresh';
 import { register as registerUser } from '../../services/auth/register';
-import { toTokensJson } from './auth.schemas';
 import type { login, logout, refresh, register } from './auth.routes';
+import { toTokensJson } from './auth.schemas';
 import { authDeps, clientInfo } from './request-context';
 
 const noStore = { 'Cache-Control': 'no-store' };

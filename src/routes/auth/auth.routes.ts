@@ -19,10 +19,7 @@ export const register = createRoute({
   middleware: limited,
   request: {
     body: jsonBody(
-      z
-        .object({ email: EmailSchema, password: NewPasswordSchema, name: NameSchema })
-        .strict()
-        .openapi('RegisterBody'),
+      z.object({ email: EmailSchema, password: NewPasswordSchema, name: NameSchema }).strict().openapi('RegisterBody'),
     ),
   },
   responses: {

@@ -1,7 +1,7 @@
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { Database } from '../../db/client';
-import { type Clock, systemClock } from '../../lib/clock';
 import { sessions, users } from '../../db/schema';
+import { type Clock, systemClock } from '../../lib/clock';
 import type { Role } from './access-token';
 
 export interface Principal {

@@ -114,7 +114,7 @@ export async function refresh(deps: AuthDeps, refreshToken: string, client: Clie
   if (rotated) return tokensFor(deps, userFromRow(rotated), String(rotated.session_id), next.token);
 
   const state = await inspect(deps, hash);
-  if (!state || !state.usable) throw invalidRefreshToken();
+  if (!state?.usable) throw invalidRefreshToken();
   if (state.used && state.inGrace) {
     const sibling = await issueSibling(deps, state.sessionId, next.hash);
     if (sibling) return tokensFor(deps, userFromRow(sibling), String(sibling.session_id), next.token);

@@ -1,13 +1,12 @@
-import { and, desc, eq, gt, isNull } from 'drizzle-orm';
-import { type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, type SQL, sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import type { Database } from '../../db/client';
 import { sessions } from '../../db/schema';
 import type { Clock } from '../../lib/clock';
+import type { UserRecord } from '../users/user-record';
 import { ACCESS_TOKEN_TTL_SECONDS, signAccessToken } from './access-token';
 import { newRefreshToken } from './refresh-token';
 import type { AuthDeps, ClientInfo, IssuedTokens } from './types';
-import type { UserRecord } from '../users/user-record';
 
 const USER_AGENT_MAX = 512;
 

@@ -18,7 +18,18 @@ export interface UserRecord {
 /** The columns behind UserRecord, for RETURNING and SELECT lists of raw statements. */
 export const userColumns = (alias: string) =>
   sql.raw(
-    ['id', 'email', 'name', 'role', 'is_active', 'must_change_password', 'last_login_at', 'locked_until', 'failed_login_count', 'created_at']
+    [
+      'id',
+      'email',
+      'name',
+      'role',
+      'is_active',
+      'must_change_password',
+      'last_login_at',
+      'locked_until',
+      'failed_login_count',
+      'created_at',
+    ]
       .map((c) => `${alias}.${c}`)
       .join(', '),
   );
