@@ -1,7 +1,7 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { type AppEnv, getConfig } from '../../env';
-import { ApiError, notFound, unprocessable } from '../../lib/errors';
+import { ApiError, badRequest, notFound, unprocessable } from '../../lib/errors';
 import { createLogger } from '../../lib/logger';
 import { deleteImage as deleteImageRow, reorderImages, updateImage } from '../../services/images/manage';
 import { uploadImage } from '../../services/images/upload';
@@ -25,17 +25,33 @@ async function purgeListing(c: C, propertyId: string) {
 
 const isMultipart = (contentType: string | undefined) => /^multipart\/form-data/i.test(contentType ?? '');
 
+async function readForm(c: C): Promise<FormData> {
+  try {
+    return await c.req.formData();
+  } catch (error) {
+    if (error instanceof ApiError) throw error; // e.g. the body limit's 413
+    throw badRequest('MALFORMED_MULTIPART', 'The multipart body could not be parsed.');
+  }
+}
+
 export const uploadHandler: RouteHandler<typeof uploadRoute, AppEnv> = async (c) => {
   const { id } = c.req.valid('param');
   const max = getConfig(c.env).IMAGE_MAX_BYTES;
   let bytes: Uint8Array;
   let altText = c.req.valid('query').altText ?? '';
   if (isMultipart(c.req.header('Content-Type'))) {
-    const form = c.req.valid('form') as { file?: unknown; altText?: string };
-    if (!(form.file instanceof File)) throw unprocessable([{ path: 'file', message: 'must be a file' }]);
-    if (form.file.size > max) throw tooLarge(max);
-    bytes = new Uint8Array(await form.file.arrayBuffer());
-    altText = form.altText ?? altText;
+    const form = await readForm(c);
+    const file = form.getAll('file') as unknown[];
+    const alt = form.get('altText') as unknown;
+    if (file.length !== 1 || !(file[0] instanceof File)) {
+      throw unprocessable([{ path: 'file', message: 'exactly one file is required' }]);
+    }
+    if (alt !== null && (typeof alt !== 'string' || alt.length > 300)) {
+      throw unprocessable([{ path: 'altText', message: 'must be text of at most 300 characters' }]);
+    }
+    if (file[0].size > max) throw tooLarge(max);
+    bytes = new Uint8Array(await file[0].arrayBuffer());
+    altText = alt ?? altText;
   } else {
     bytes = new Uint8Array(await c.req.arrayBuffer());
   }

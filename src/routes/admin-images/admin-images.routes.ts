@@ -24,8 +24,17 @@ export const uploadImage = createRoute({
     body: {
       required: false,
       content: {
+        // A plain OpenAPI schema, not zod: the handler reads the form itself, so that any raw
+        // body (whatever Content-Type it claims) reaches the byte sniffer instead of a 415 gate.
         'multipart/form-data': {
-          schema: z.object({ file: binary, altText: z.string().max(300).optional() }).strict(),
+          schema: {
+            type: 'object',
+            required: ['file'],
+            properties: {
+              file: { type: 'string', format: 'binary' },
+              altText: { type: 'string', maxLength: 300 },
+            },
+          },
         },
         'image/jpeg': { schema: binary },
         'image/png': { schema: binary },

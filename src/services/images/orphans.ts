@@ -14,6 +14,8 @@ export interface OrphanOptions {
   /** Stop after listing this many objects (default 50,000), to bound one run. */
   maxScanned?: number;
   now?: Date;
+  /** Narrow the sweep to keys under this prefix (default: every listing photo, `properties/`). */
+  prefix?: string;
   /** Only report, delete nothing. */
   dryRun?: boolean;
 }
@@ -41,7 +43,11 @@ export async function deleteOrphanedImages(
   const report: OrphanReport = { scanned: 0, orphaned: 0, deleted: 0, keys: [] };
   let cursor: string | undefined;
   do {
-    const page = await bucket.list({ prefix: IMAGE_KEY_PREFIX, limit: 1000, ...(cursor ? { cursor } : {}) });
+    const page = await bucket.list({
+      prefix: options.prefix ?? IMAGE_KEY_PREFIX,
+      limit: 1000,
+      ...(cursor ? { cursor } : {}),
+    });
     report.scanned += page.objects.length;
     const old = page.objects.filter((o) => o.uploaded.getTime() < cutoff).map((o) => o.key);
     if (old.length > 0) {
