@@ -20,6 +20,16 @@ import { registerRoutes } from './routes';
 
 const API_TITLE = 'Gentle Space Realty API';
 
+/** Stable codes for errors raised by Hono's own middleware and validators. */
+const HTTP_EXCEPTION_CODES: Record<number, string> = {
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  429: 'RATE_LIMITED',
+};
+
 function problemFrom(c: Context<AppEnv>, error: ApiError): Response {
   return problemResponse(
     buildProblem({
@@ -50,7 +60,11 @@ function toApiError(c: Context<AppEnv>, error: unknown): ApiError {
       return new ApiError({ status: 413, code: 'PAYLOAD_TOO_LARGE', detail: 'The request body is too large.' });
     }
     if (error.status < 500) {
-      return new ApiError({ status: error.status, code: 'HTTP_ERROR', detail: error.message || undefined });
+      return new ApiError({
+        status: error.status,
+        code: HTTP_EXCEPTION_CODES[error.status] ?? 'HTTP_ERROR',
+        detail: error.message || undefined,
+      });
     }
   }
   const db = classifyDatabaseError(error);
