@@ -4,6 +4,7 @@ import {
   boolean,
   check,
   customType,
+  date,
   doublePrecision,
   index,
   integer,
@@ -11,6 +12,7 @@ import {
   numeric,
   pgEnum,
   pgTable,
+  primaryKey,
   smallint,
   text,
   timestamp,
@@ -329,11 +331,24 @@ export const analyticsEvents = pgTable(
     index('analytics_events_created_at_idx').on(t.createdAt),
     index('analytics_events_type_created_idx').on(t.type, t.createdAt),
     index('analytics_events_property_views_idx').on(t.propertyId, t.createdAt).where(sql`${t.type} = 'property_view'`),
-    // The dashboard's window scans: views in a time range, grouped by listing, from the index alone.
-    index('analytics_events_views_window_idx').on(t.createdAt, t.propertyId).where(sql`${t.type} = 'property_view'`),
     check('analytics_events_type_format', sql`${t.type} ~ '^[a-z][a-z_]{1,47}$'`),
     check('analytics_events_metadata_size', sql`pg_column_size(${t.metadata}) <= 4096`),
   ],
+);
+
+// Views per listing per UTC day, kept by a statement-level trigger on analytics_events (custom
+// migration), so the dashboard reads thousands of rollup rows instead of millions of events.
+// Pruning old events does not change it; a deleted listing takes its rows with it.
+export const analyticsDailyViews = pgTable(
+  'analytics_daily_views',
+  {
+    day: date('day', { mode: 'string' }).notNull(),
+    propertyId: uuid('property_id')
+      .notNull()
+      .references(() => properties.id, { onDelete: 'cascade' }),
+    views: bigint('views', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.day, t.propertyId] }), check('analytics_daily_views_positive', sql`${t.views} > 0`)],
 );
 
 export const notificationQueue = pgTable(
