@@ -133,5 +133,5 @@ describe('npm run smoke against the local Worker', () => {
     const bad = await runCli(`http://127.0.0.1:${await freePort()}`);
     expect(bad.output).toMatch(/FAIL {2}GET \/health:/);
     expect(bad.code).toBe(1);
-  });
+  }, 120_000);
 });
