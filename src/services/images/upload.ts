@@ -58,6 +58,37 @@ async function insertRow(db: Database, row: Omit<typeof propertyImages.$inferIns
   }
 }
 
+function timedOut(error: unknown): boolean {
+  for (let e = error; e instanceof Error; e = e.cause) {
+    if (e.name === 'TimeoutError' || e.name === 'AbortError' || /timed? ?out|aborted/i.test(e.message)) return true;
+  }
+  return false;
+}
+
+/**
+ * After a failed insert: a refusal from the database means no row. A lost connection leaves the
+ * outcome unknown (the insert may have committed and only its reply was lost), so look: deleting
+ * the object of a committed row would leave a photo that can never be served. Absence proves
+ * nothing after a timeout (the statement may still be running); an object kept without a row is
+ * never served and the nightly orphan sweep removes it.
+ */
+async function rowAfterFailedInsert(
+  db: Database,
+  id: string,
+  error: unknown,
+): Promise<{ row: { sort_order: number; is_cover: boolean } | null; absent: boolean }> {
+  if (classifyDatabaseError(error)?.kind !== 'unavailable') return { row: null, absent: true };
+  try {
+    const [row] = await db
+      .select({ sort_order: propertyImages.sortOrder, is_cover: propertyImages.isCover })
+      .from(propertyImages)
+      .where(eq(propertyImages.id, id));
+    return { row: row ?? null, absent: !row && !timedOut(error) };
+  } catch {
+    return { row: null, absent: false };
+  }
+}
+
 /**
  * Sniffs, stores in R2 under a key of our choosing with the sniffed type, then records the row.
  * If the row cannot be written the object is removed again.
@@ -110,8 +141,12 @@ export async function uploadImage(db: Database, bucket: R2Bucket, input: UploadI
       createdBy: input.actorId,
     });
   } catch (error) {
-    await bucket.delete(key).catch(() => undefined);
-    throw error;
+    const after = await rowAfterFailedInsert(db, id, error);
+    if (!after.row) {
+      if (after.absent) await bucket.delete(key).catch(() => undefined);
+      throw error;
+    }
+    inserted = after.row;
   }
   if (!inserted) {
     await bucket.delete(key).catch(() => undefined);
