@@ -1,4 +1,4 @@
-import { removeOrphanImages } from '../services/system/orphan-images';
+import { deleteOrphanedImages } from '../services/images/orphans';
 import { purgeExpiredRows } from '../services/system/retention';
 import { maintenanceSettings } from '../services/system/settings';
 import { ANALYZE_TABLES, analyzeTables } from '../services/system/upkeep';
@@ -16,8 +16,8 @@ export async function runRetention({ env, db }: JobContext): Promise<JobResult> 
     },
     { batchSize: settings.RETENTION_BATCH_SIZE, maxBatches: settings.RETENTION_MAX_BATCHES },
   );
-  const images = await removeOrphanImages(db, env.IMAGES, {
-    minAgeMs: settings.ORPHAN_IMAGE_MIN_AGE_MINUTES * 60_000,
+  const images = await deleteOrphanedImages(db, env.IMAGES, {
+    graceMs: settings.ORPHAN_IMAGE_MIN_AGE_MINUTES * 60_000,
     prefix: settings.ORPHAN_IMAGE_PREFIX,
   });
   const analyzed = await analyzeTables(db, ANALYZE_TABLES);
@@ -31,7 +31,8 @@ export async function runRetention({ env, db }: JobContext): Promise<JobResult> 
         notificationsDays: settings.RETENTION_NOTIFICATIONS_DAYS,
       },
       deleted: purged,
-      orphanImages: images,
+      // The count stays exact; the key list is cut to keep the job_runs row small.
+      orphanImages: { ...images, keys: images.keys.slice(0, 50) },
       analyzed,
     },
   };
