@@ -4,8 +4,6 @@ import { runRetention } from './retention';
 import type { Job } from './types';
 import { runVacuum } from './vacuum';
 
-const noWorkYet = async () => ({ rowsAffected: 0, details: { note: 'not implemented yet' } });
-
 export const JOBS: Record<string, Job> = {
   'drain-notifications': {
     name: 'drain-notifications',
