@@ -50,9 +50,10 @@ beforeAll(async () => {
     ...Array.from({ length: 5 }, (_, i) => view(listingA.id, `2001-03-0${5 + i}T10:00:00Z`)),
     ...Array.from({ length: 3 }, () => view(listingB.id, '2001-03-06T10:00:00Z')),
     view(null, '2001-03-07T10:00:00Z'),
-    // Just outside the period on both sides.
+    // The last second of the period's last day, and just outside it on both sides.
+    view(listingA.id, '2001-03-10T23:59:59Z'),
     view(listingA.id, '2001-03-03T23:59:59Z'),
-    view(listingA.id, '2001-03-10T18:00:01Z'),
+    view(listingA.id, '2001-03-11T00:00:00Z'),
     // Not a view.
     { id: uuidv7(), type: 'search', propertyId: listingA.id, createdAt: at('2001-03-06T10:00:00Z') },
   ]);
@@ -90,8 +91,8 @@ async function dashboard(query: string, token = admin.token): Promise<Dashboard>
 
 describe('GET /v1/admin/dashboard', () => {
   it('GET /v1/admin/dashboard computes every figure of a period exactly', async () => {
-    const d = await dashboard('?days=7&until=2001-03-10T18:00:00Z');
-    expect(d.period).toEqual({ days: 7, from: '2001-03-04T00:00:00.000Z', to: '2001-03-10T18:00:00.000Z' });
+    const d = await dashboard('?days=7&until=2001-03-10');
+    expect(d.period).toEqual({ days: 7, from: '2001-03-04', to: '2001-03-10' });
     expect(d.inquiriesByStatus).toEqual({ new: 1, contacted: 1, qualified: 0, spam: 1, closed: 1 });
     expect(d.inquiriesPerDay).toEqual([
       { date: '2001-03-04', count: 0 },
@@ -103,15 +104,16 @@ describe('GET /v1/admin/dashboard', () => {
       { date: '2001-03-10', count: 1 },
     ]);
     expect(d.topViewedListings).toEqual([
-      { propertyId: listingA.id, slug: listingA.slug, title: 'Dashboard A', status: 'active', views: 5, inquiries: 2 },
+      { propertyId: listingA.id, slug: listingA.slug, title: 'Dashboard A', status: 'active', views: 6, inquiries: 2 },
       { propertyId: listingB.id, slug: listingB.slug, title: 'Dashboard B', status: 'pending', views: 3, inquiries: 1 },
     ]);
+    // The view without a listing (a deleted one) is not counted, like inquiries without one.
     expect(d.viewsToInquiries).toEqual({ views: 9, inquiries: 3, rate: 0.3333 });
     expect(d.firstResponse).toEqual({ medianSeconds: 4 * 3600, responded: 3 });
   });
 
   it('GET /v1/admin/dashboard with a one-day period counts only that UTC day', async () => {
-    const d = await dashboard('?days=1&until=2001-03-05T23:59:59Z');
+    const d = await dashboard('?days=1&until=2001-03-05');
     expect(d.inquiriesPerDay).toEqual([{ date: '2001-03-05', count: 2 }]);
     expect(d.inquiriesByStatus).toMatchObject({ contacted: 1, spam: 1, new: 0 });
     expect(d.topViewedListings.map((t) => [t.title, t.views])).toEqual([['Dashboard A', 1]]);
@@ -119,7 +121,7 @@ describe('GET /v1/admin/dashboard', () => {
   });
 
   it('GET /v1/admin/dashboard for a period without activity has zeros and nulls, not errors', async () => {
-    const d = await dashboard('?days=3&until=1990-01-01T12:00:00Z');
+    const d = await dashboard('?days=3&until=1990-01-01');
     expect(d.inquiriesPerDay).toEqual([
       { date: '1989-12-30', count: 0 },
       { date: '1989-12-31', count: 0 },
@@ -157,27 +159,57 @@ describe('GET /v1/admin/dashboard', () => {
     expect(d.listingsByStatus.active).toBeGreaterThanOrEqual(1);
   });
 
+  it('GET /v1/admin/dashboard counts views posted in parallel exactly (the rollup neither loses nor deadlocks)', async () => {
+    const a = await createTestProperty({ title: 'Parallel A' });
+    const b = await createTestProperty({ title: 'Parallel B' });
+    // Opposite orders in alternate requests: the rollup upserts must not deadlock.
+    const responses = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => {
+        const pair = i % 2 === 0 ? [a.id, b.id] : [b.id, a.id];
+        const events = pair.flatMap((propertyId) =>
+          Array.from({ length: 5 }, () => ({ type: 'property_view', propertyId })),
+        );
+        return api('/v1/events', { json: { events }, ip: uniqueIp() });
+      }),
+    );
+    expect(responses.map((r) => r.status)).toEqual(Array(12).fill(202));
+    const { rows } = await testDb().execute<{ property_id: string; views: string }>(sql`
+      select property_id, sum(views)::text as views from analytics_daily_views
+      where property_id in (${a.id}, ${b.id}) group by property_id order by property_id`);
+    expect(rows.map((r) => Number(r.views))).toEqual([60, 60]);
+    const d = await dashboard('?days=1');
+    expect(
+      d.topViewedListings.filter((t) => t.propertyId === a.id || t.propertyId === b.id).map((t) => t.views),
+    ).toEqual([60, 60]);
+  });
+
   it('GET /v1/admin/dashboard is computed from indexes, not by scanning events or inquiries', async () => {
     const db = testDb();
     const [, plan] = await db.batch([
       db.execute(sql`set local enable_seqscan = off`),
       db.execute<{ 'QUERY PLAN': unknown }>(
-        sql`explain (format json) ${dashboardQuery({ days: 30, until: new Date() })}`,
+        sql`explain (format json) ${dashboardQuery({ days: 30, lastDay: new Date().toISOString().slice(0, 10) })}`,
       ),
     ]);
     const text = JSON.stringify(plan.rows);
     const scans = [...text.matchAll(/"Node Type":"Seq Scan"[^}]*?"Relation Name":"(\w+)"/g)].map((m) => m[1]);
     expect(scans).not.toContain('analytics_events');
     expect(scans).not.toContain('inquiries');
-    expect(text).toContain('analytics_events_views_window_idx');
+    // Views come from the daily rollup's primary key, never from the events table.
+    expect(text).not.toContain('analytics_events');
+    expect(text).toContain('analytics_daily_views_day_property_id_pk');
   });
 
-  it.each([['?days=0'], ['?days=366'], ['?days=abc'], ['?days=1.5'], ['?until=yesterday']])(
-    'GET /v1/admin/dashboard%s is a 422',
-    async (query) => {
-      await expectProblem(await api(`/v1/admin/dashboard${query}`, { token: admin.token }), 422, 'VALIDATION_FAILED');
-    },
-  );
+  it.each([
+    ['?days=0'],
+    ['?days=366'],
+    ['?days=abc'],
+    ['?days=1.5'],
+    ['?until=yesterday'],
+    ['?until=2001-03-10T18:00:00Z'],
+  ])('GET /v1/admin/dashboard%s is a 422', async (query) => {
+    await expectProblem(await api(`/v1/admin/dashboard${query}`, { token: admin.token }), 422, 'VALIDATION_FAILED');
+  });
 
   it('GET /v1/admin/dashboard accepts the 365-day maximum', async () => {
     const d = await dashboard('?days=365');

@@ -7,14 +7,16 @@ const StatusCounts = z.record(z.string(), z.number().int());
 export const DashboardQuerySchema = z.object({
   days: z.coerce.number().int().min(1).max(365).default(30).openapi({ description: 'UTC days, today included.' }),
   until: z.iso
-    .datetime({ offset: true })
+    .date()
     .optional()
-    .openapi({ description: 'End of the period (default now), for looking at a past period.' }),
+    .openapi({ description: 'Last day of the period (UTC date, default today), to look at a past period.' }),
 });
 
 export const DashboardSchema = z
   .object({
-    period: z.object({ days: z.number().int(), from: z.string(), to: z.string() }),
+    period: z.object({ days: z.number().int(), from: z.iso.date(), to: z.iso.date() }).openapi({
+      description: 'First and last UTC day of the period, both included.',
+    }),
     listingsByStatus: StatusCounts.openapi({ description: 'Current listings by status (not limited to the period).' }),
     inquiriesByStatus: StatusCounts.openapi({ description: 'Inquiries created in the period, by current status.' }),
     inquiriesPerDay: z.array(z.object({ date: z.string(), count: z.number().int() })),
@@ -31,7 +33,10 @@ export const DashboardSchema = z
     viewsToInquiries: z.object({
       views: z.number().int(),
       inquiries: z.number().int(),
-      rate: z.number().nullable().openapi({ description: 'Inquiries about listings per listing view.' }),
+      rate: z
+        .number()
+        .nullable()
+        .openapi({ description: 'Inquiries about listings per listing view (listings that still exist).' }),
     }),
     firstResponse: z.object({
       medianSeconds: z

@@ -2,9 +2,10 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 
 export interface DashboardQuery {
-  /** Calendar days (UTC) ending with the day of `until`, today included. */
+  /** Whole UTC days ending with `lastDay`, which is included. */
   days: number;
-  until: Date;
+  /** YYYY-MM-DD (UTC). */
+  lastDay: string;
 }
 
 export interface Dashboard {
@@ -27,41 +28,45 @@ export interface Dashboard {
 const TOP_LISTINGS = 10;
 
 /**
- * Every figure in ONE statement (one round trip). The period's views come from the partial
- * index on (created_at, property_id) where type = 'property_view', read once and shared;
- * inquiries from the created_at index. Listings by status is the current state; everything
- * else counts what happened in the period.
+ * Every figure in ONE statement (one round trip), all from indexes. Views come from the daily
+ * rollup (analytics_daily_views, kept by a trigger), so the cost follows listings × days and
+ * not the number of events; inquiries from their created_at index. Listings by status is the
+ * current state; everything else counts what happened in the period.
  */
 export function dashboardQuery(query: DashboardQuery): SQL {
   return sql`
     with bounds as (
-      select b.until,
-        (date_trunc('day', b.until at time zone 'UTC') - make_interval(days => ${query.days}::int - 1))
-          at time zone 'UTC' as since
-      from (select ${query.until.toISOString()}::timestamptz as until) b
+      select d.first_day, d.last_day,
+        d.first_day::timestamp at time zone 'UTC' as since,
+        (d.last_day + 1)::timestamp at time zone 'UTC' as until
+      from (select ${query.lastDay}::date - (${query.days}::int - 1) as first_day, ${query.lastDay}::date as last_day) d
     ),
     period_inquiries as materialized (
       select i.status, i.property_id, i.created_at, i.first_responded_at
       from inquiries i, bounds b
-      where i.created_at >= b.since and i.created_at <= b.until
+      where i.created_at >= b.since and i.created_at < b.until
     ),
     views as materialized (
-      select e.property_id, count(*)::bigint as views
-      from analytics_events e, bounds b
-      where e.type = 'property_view' and e.created_at >= b.since and e.created_at <= b.until
-      group by e.property_id
+      select v.property_id, sum(v.views)::bigint as views
+      from analytics_daily_views v, bounds b
+      where v.day between b.first_day and b.last_day
+      group by v.property_id
     ),
     top_views as (
       select v.property_id, v.views from views v
-      where v.property_id is not null
       order by v.views desc, v.property_id
       limit ${TOP_LISTINGS}
+    ),
+    top_inquiries as (
+      select pi.property_id, count(*) as n from period_inquiries pi
+      where pi.property_id in (select property_id from top_views)
+      group by pi.property_id
     )
     select json_build_object(
       'period', (select json_build_object(
           'days', ${query.days}::int,
-          'from', to_char(since at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-          'to', to_char(until at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+          'from', to_char(first_day, 'YYYY-MM-DD'),
+          'to', to_char(last_day, 'YYYY-MM-DD'))
         from bounds),
       'listingsByStatus', (select json_object_agg(s.status, coalesce(c.n, 0) order by s.status)
         from unnest(enum_range(null::property_status)) s(status)
@@ -72,16 +77,16 @@ export function dashboardQuery(query: DashboardQuery): SQL {
       'inquiriesPerDay', (select json_agg(json_build_object('date', to_char(d.day, 'YYYY-MM-DD'), 'count', coalesce(c.n, 0))
           order by d.day)
         from bounds b
-        cross join generate_series(date_trunc('day', b.since at time zone 'UTC'),
-          date_trunc('day', b.until at time zone 'UTC'), interval '1 day') d(day)
+        cross join generate_series(b.first_day::timestamp, b.last_day::timestamp, interval '1 day') d(day)
         left join (select (created_at at time zone 'UTC')::date as day, count(*) as n
           from period_inquiries group by 1) c on c.day = d.day::date),
       'topViewedListings', coalesce((select json_agg(json_build_object(
             'propertyId', p.id, 'slug', p.slug, 'title', p.title, 'status', p.status,
-            'views', t.views,
-            'inquiries', (select count(*) from period_inquiries pi where pi.property_id = t.property_id))
+            'views', t.views, 'inquiries', coalesce(ti.n, 0))
           order by t.views desc, t.property_id)
-        from top_views t join properties p on p.id = t.property_id), '[]'::json),
+        from top_views t
+        join properties p on p.id = t.property_id
+        left join top_inquiries ti on ti.property_id = t.property_id), '[]'::json),
       'viewsToInquiries', (select json_build_object(
           'views', v.total, 'inquiries', q.total,
           'rate', case when v.total > 0 then round(q.total::numeric / v.total, 4) end)
