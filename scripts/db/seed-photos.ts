@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deflateSync } from 'node:zlib';
 import pg from 'pg';
@@ -153,10 +154,14 @@ export async function localR2PutObject(
   configPath: string,
 ): Promise<{ put: R2PutObject; dispose: () => Promise<void> }> {
   const { getPlatformProxy } = await import('wrangler');
-  const proxy = await getPlatformProxy<{ IMAGES: R2Bucket }>({ configPath, persist: true });
+  // The same directory `wrangler dev` persists to, next to wrangler.toml (not the cwd).
+  const persistTo = `${dirname(configPath)}/.wrangler/state/v3`;
+  const proxy = await getPlatformProxy<{ IMAGES: R2Bucket }>({ configPath, persist: { path: persistTo } });
   return {
     put: async (key, bytes, contentType) => {
-      await proxy.env.IMAGES.put(key, bytes, {
+      // A plain ArrayBuffer: the platform proxy cannot serialise a Node Buffer.
+      const body = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+      await proxy.env.IMAGES.put(key, body, {
         httpMetadata: { contentType, cacheControl: 'public, max-age=31536000, immutable' },
       });
     },
