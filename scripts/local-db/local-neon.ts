@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { createSqlHandler } from './neon-http';
+import { createSqlHandler, type SqlObservation } from './neon-http';
 import { createWsProxy } from './ws-proxy';
 
 export interface LocalNeonOptions {
@@ -13,6 +13,8 @@ export interface LocalNeonOptions {
   /** Non-loopback hosts the WebSocket door may reach. */
   allowedHosts?: readonly string[];
   log?: (event: Record<string, unknown>) => void;
+  /** Opt-in counters for the benchmark: every answered /sql request, every WebSocket tunnel opened. */
+  observe?: { sql?: (observation: SqlObservation) => void; tunnel?: () => void };
 }
 
 export interface LocalNeon {
@@ -33,6 +35,7 @@ export async function startLocalNeon(opts: LocalNeonOptions = {}): Promise<Local
     connectionTimeoutMillis: opts.connectionTimeoutMillis,
     idleTimeoutMillis: opts.idleTimeoutMillis,
     log: opts.log,
+    observe: opts.observe?.sql,
   });
   const proxy = createWsProxy({ allowedHosts: opts.allowedHosts, log: opts.log });
   const sockets = new Set<Socket>();
@@ -40,7 +43,10 @@ export async function startLocalNeon(opts: LocalNeonOptions = {}): Promise<Local
   const server = createServer((req, res) => {
     void sql.handle(req, res);
   });
-  server.on('upgrade', (req, socket, head) => proxy.handleUpgrade(req, socket, head));
+  server.on('upgrade', (req, socket, head) => {
+    opts.observe?.tunnel?.();
+    proxy.handleUpgrade(req, socket, head);
+  });
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));

@@ -11,6 +11,18 @@ export interface SqlHandlerOptions {
   /** Largest accepted request body; Neon's own limit is 10 MiB. */
   maxBodyBytes?: number;
   log?: (event: Record<string, unknown>) => void;
+  /** Opt-in (the benchmark): told of every /sql request once it is answered. */
+  observe?: (observation: SqlObservation) => void;
+}
+
+/** One `POST /sql` as the benchmark sees it: which statements, and when (performance.now()). */
+export interface SqlObservation {
+  queries: SqlQuery[];
+  /** For a batch: the BEGIN it ran in (isolation, read-only), to replay it the same way. */
+  begin: string | null;
+  status: number;
+  startedAt: number;
+  endedAt: number;
 }
 
 export interface SqlHandler {
@@ -20,7 +32,7 @@ export interface SqlHandler {
   close(): Promise<void>;
 }
 
-interface SqlQuery {
+export interface SqlQuery {
   query: string;
   params: unknown[];
 }
@@ -336,6 +348,18 @@ export function createSqlHandler(opts: SqlHandlerOptions = {}): SqlHandler {
     const batch = batchOptions(req);
     const arrayMode = header(req, 'neon-array-mode') === 'true';
     const started = performance.now();
+    if (opts.observe) {
+      const observe = opts.observe;
+      res.once('finish', () =>
+        observe({
+          queries: Array.isArray(request) ? request : [request],
+          begin: Array.isArray(request) ? beginStatement(batch) : null,
+          status: res.statusCode,
+          startedAt: started,
+          endedAt: performance.now(),
+        }),
+      );
+    }
     try {
       const result = await execute(connectionString, request, batch, arrayMode);
       sendJson(res, 200, result);

@@ -1,0 +1,196 @@
+import { randomBytes } from 'node:crypto';
+import bcrypt from 'bcryptjs';
+import pg from 'pg';
+import { v7 as uuidv7 } from 'uuid';
+import type { SqlObservation, SqlQuery } from '../local-db/neon-http';
+import { BENCH_PASSWORD } from './dataset';
+import type { LoadRequest } from './load-types';
+import { type Percentiles, percentiles } from './load-types';
+import type { SqlObserver } from './sql-observer';
+
+export interface Capture {
+  status: number;
+  /** /sql requests answered before the response reached the client: the request's own path. */
+  foreground: SqlObservation[];
+  /** /sql requests that finished later (waitUntil work: view counts, email kicks). */
+  background: SqlObservation[];
+  /** Wall clock (ms since epoch) around the request: ids minted inside it are the request's own. */
+  window: { start: number; end: number };
+}
+
+/** Sends one request and keeps the statements the stand-in received for it. */
+export async function captureRequest(
+  baseUrl: string,
+  observer: SqlObserver,
+  request: LoadRequest,
+  body: Buffer | string | undefined,
+): Promise<Capture> {
+  observer.reset(true);
+  const start = Date.now();
+  const res = await fetch(`${baseUrl}${request.path}`, {
+    method: request.method,
+    headers: request.headers,
+    body: body as BodyInit | undefined,
+  });
+  await res.arrayBuffer();
+  const answeredAt = performance.now();
+  // Background work (ctx.waitUntil) usually lands within milliseconds.
+  await new Promise((r) => setTimeout(r, 500));
+  const all = observer.recorded();
+  observer.reset(false);
+  return {
+    status: res.status,
+    foreground: all.filter((o) => o.endedAt <= answeredAt),
+    background: all.filter((o) => o.endedAt > answeredAt),
+    window: { start, end: Date.now() },
+  };
+}
+
+// The raw-text parsers of the stand-in, so the replay does the same work with the results.
+const rawText: pg.CustomTypesConfig = {
+  getTypeParser: (() => (value: string) => value) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}/gi;
+const HEX64 = /^[0-9a-f]{64}$/;
+const WRITE = /\b(insert|update|delete)\b/i;
+
+/**
+ * Replaying a write verbatim would collide with the row the API just wrote: ids minted during
+ * the captured request (uuid v7 stamped inside its time window) and 64-hex token hashes get
+ * fresh values, consistently within one replay.
+ */
+function freshener(windowStartMs: number, windowEndMs: number) {
+  return () => {
+    const map = new Map<string, string>();
+    const swapUuid = (id: string) => {
+      const ms = Number.parseInt(id.replace(/-/g, '').slice(0, 12), 16);
+      if (ms < windowStartMs || ms > windowEndMs) return id;
+      let fresh = map.get(id.toLowerCase());
+      if (!fresh) {
+        fresh = uuidv7();
+        map.set(id.toLowerCase(), fresh);
+      }
+      return fresh;
+    };
+    const value = (v: unknown): unknown => {
+      if (typeof v !== 'string') return v;
+      if (HEX64.test(v)) {
+        let fresh = map.get(v);
+        if (!fresh) {
+          fresh = randomBytes(32).toString('hex');
+          map.set(v, fresh);
+        }
+        return fresh;
+      }
+      return v.replace(UUID, swapUuid);
+    };
+    return (q: SqlQuery): SqlQuery => ({ query: q.query.replace(UUID, swapUuid), params: q.params.map(value) });
+  };
+}
+
+async function run(client: pg.Client, q: SqlQuery): Promise<void> {
+  const config: pg.QueryArrayConfig & { queryMode: 'extended' } = {
+    text: q.query,
+    values: q.params,
+    rowMode: 'array',
+    types: rawText,
+    queryMode: 'extended',
+  };
+  await client.query(config);
+}
+
+export interface SqlFloor {
+  /** Milliseconds for all foreground statements, round trip by round trip, on one warm connection. */
+  latency: Percentiles;
+  statements: number;
+  roundTrips: number;
+  /** Writes are replayed inside a transaction that is rolled back (the database stays as loaded). */
+  rolledBack: boolean;
+  error?: string;
+}
+
+/**
+ * The scenario's SQL on a persistent connection: each captured /sql request as one round trip
+ * (a batch inside its BEGIN … COMMIT, as the stand-in runs it), `samples` times after a warm-up.
+ */
+export async function replayFloor(
+  url: string,
+  observations: SqlObservation[],
+  samples: number,
+  window: Capture['window'],
+): Promise<SqlFloor> {
+  const statements = observations.reduce((n, o) => n + o.queries.length, 0);
+  const rolledBack = observations.some((o) => o.queries.some((q) => WRITE.test(q.query)));
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  // A little slack for clock granularity; ids older than the request are references, kept as is.
+  const fresh = freshener(window.start - 20, window.end + 20);
+  const once = async () => {
+    const swap = fresh();
+    for (const o of observations) {
+      const writes = o.queries.some((q) => WRITE.test(q.query));
+      if (o.begin === null && !writes) {
+        await run(client, swap(o.queries[0] as SqlQuery));
+        continue;
+      }
+      await client.query(o.begin ?? 'BEGIN');
+      try {
+        for (const q of o.queries) await run(client, swap(q));
+      } finally {
+        await client.query(writes ? 'ROLLBACK' : 'COMMIT');
+      }
+    }
+  };
+  try {
+    for (let i = 0; i < Math.min(5, samples); i++) await once();
+    const times: number[] = [];
+    for (let i = 0; i < samples; i++) {
+      const t = performance.now();
+      await once();
+      times.push(performance.now() - t);
+    }
+    return { latency: percentiles(times), statements, roundTrips: observations.length, rolledBack };
+  } catch (error) {
+    return {
+      latency: percentiles([]),
+      statements,
+      roundTrips: observations.length,
+      rolledBack,
+      error: (error as Error).message,
+    };
+  } finally {
+    await client.end();
+  }
+}
+
+/** `select 1` on a warm direct connection: the database's own floor, for comparison. */
+export async function directSelectOne(url: string, samples: number): Promise<Percentiles> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    for (let i = 0; i < 10; i++) await client.query('select 1');
+    const times: number[] = [];
+    for (let i = 0; i < samples; i++) {
+      const t = performance.now();
+      await client.query('select 1');
+      times.push(performance.now() - t);
+    }
+    return percentiles(times);
+  } finally {
+    await client.end();
+  }
+}
+
+/** One bcryptjs compare at cost 10 in Node (the same JavaScript the Worker runs in V8). */
+export async function bcryptFloor(samples: number): Promise<Percentiles> {
+  const hash = await bcrypt.hash(BENCH_PASSWORD, 10);
+  await bcrypt.compare(BENCH_PASSWORD, hash);
+  const times: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const t = performance.now();
+    await bcrypt.compare(BENCH_PASSWORD, hash);
+    times.push(performance.now() - t);
+  }
+  return percentiles(times);
+}
