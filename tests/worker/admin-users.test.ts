@@ -1,4 +1,5 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
+import { v7 as uuidv7 } from 'uuid';
 import { describe, expect, it } from 'vitest';
 import { createPoolDb } from '../../src/db/client';
 import { analyticsEvents, sessions, users } from '../../src/db/schema';
@@ -315,6 +316,23 @@ describe('DELETE /v1/admin/users/:id/sessions', () => {
     // The account itself still works: a new sign-in is fine.
     expect((await signIn(target.email, TEST_PASSWORD)).status).toBe(200);
     expect((await api('/v1/me', { token: root.token })).status).toBe(200);
+  });
+
+  it('DELETE /v1/admin/users/:id/sessions ends 60 sessions in one go and records one capped event', async () => {
+    const root = await createTestUser({ role: 'super_admin' });
+    const target = await createTestUser();
+    const expiresAt = new Date(Date.now() + 24 * 3600_000);
+    await testDb()
+      .insert(sessions)
+      .values(Array.from({ length: 59 }, () => ({ id: uuidv7(), userId: target.id, deviceName: 'bulk', expiresAt })));
+    const res = await api(`/v1/admin/users/${target.id}/sessions`, { method: 'DELETE', token: root.token });
+    expect(res.status).toBe(204);
+    const [event] = await testDb()
+      .select()
+      .from(analyticsEvents)
+      .where(and(eq(analyticsEvents.userId, target.id), eq(analyticsEvents.type, 'session_ended')));
+    expect(event?.metadata).toMatchObject({ reason: 'ended_by_admin', count: 60, actorId: root.id });
+    expect(event?.metadata.sessionIds).toHaveLength(20);
   });
 
   it('DELETE /v1/admin/users/:id/sessions is a 404 for an unknown user and a 403 for an admin', async () => {

@@ -88,6 +88,7 @@ export function endSessionsCtes(options: {
 }): SQL {
   const p = sql.raw(options.prefix);
   const now = options.clock.sqlNow;
+  // The event names at most 20 ids: analytics metadata is capped at 4 KB by a CHECK.
   return sql`${p}s as (
     update sessions set revoked_at = ${now}, revoked_reason = ${options.reason}
     where revoked_at is null and ${options.where}
@@ -98,7 +99,8 @@ export function endSessionsCtes(options: {
   ), ${p}e as (
     insert into analytics_events (id, type, user_id, ip_address, metadata)
     select ${uuidv7()}::uuid, 'session_ended', user_id, ${options.ip}::text,
-      jsonb_build_object('reason', ${options.reason}::text, 'sessionIds', jsonb_agg(id), 'actorId', ${options.actorId ?? null}::uuid)
+      jsonb_build_object('reason', ${options.reason}::text, 'count', count(*),
+        'sessionIds', to_jsonb((array_agg(id order by id))[1:20]), 'actorId', ${options.actorId ?? null}::uuid)
     from ${p}s group by user_id
   )`;
 }
