@@ -201,3 +201,29 @@ describe('GET /v1/properties/:idOrSlug caching', () => {
     await expectProblem(await api(`/v1/properties/${listing.id}`), 404);
   });
 });
+
+describe('GET /openapi.json', () => {
+  it('GET /openapi.json describes every listing and photo route', async () => {
+    const res = await api('/openapi.json');
+    expect(res.status).toBe(200);
+    const doc = await json<{ paths: Record<string, Record<string, unknown>> }>(res);
+    const expected: Array<[string, string]> = [
+      ['/v1/properties', 'get'],
+      ['/v1/properties/facets', 'get'],
+      ['/v1/properties/{idOrSlug}', 'get'],
+      ['/v1/images/{id}', 'get'],
+      ['/v1/admin/properties', 'get'],
+      ['/v1/admin/properties', 'post'],
+      ['/v1/admin/properties/{id}', 'get'],
+      ['/v1/admin/properties/{id}', 'patch'],
+      ['/v1/admin/properties/{id}', 'delete'],
+      ['/v1/admin/properties/{id}/status', 'post'],
+      ['/v1/admin/properties/{id}/history', 'get'],
+      ['/v1/admin/properties/{id}/images', 'post'],
+      ['/v1/admin/properties/{id}/images/order', 'put'],
+      ['/v1/admin/images/{id}', 'patch'],
+      ['/v1/admin/images/{id}', 'delete'],
+    ];
+    for (const [path, method] of expected) expect(doc.paths[path]?.[method], `${method} ${path}`).toBeDefined();
+  });
+});
