@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { migrateDatabase } from './db/migrate';
 import { describeSeed, seedDatabase } from './db/seed';
+import { localR2PutObject, seedPhotos } from './db/seed-photos';
 import { startEmbeddedPostgres } from './local-db/embedded-postgres';
 import { startLocalNeon } from './local-db/local-neon';
 
@@ -53,6 +54,14 @@ try {
     adminPassword: process.env.SEED_ADMIN_PASSWORD,
   });
   console.log(describeSeed(report));
+  // Before wrangler dev starts: both use the same local R2 files under .wrangler/state.
+  const r2 = await localR2PutObject(`${root}wrangler.toml`);
+  try {
+    const photos = await seedPhotos(databaseUrl, r2.put);
+    console.log(`Seeded ${photos.photosInserted} photos.`);
+  } finally {
+    await r2.dispose();
+  }
 
   const neon = await startLocalNeon({ port: Number(process.env.LOCAL_NEON_PORT ?? 0) });
   cleanups.push(neon.close);
