@@ -43,7 +43,9 @@ export async function stopEverything(): Promise<void> {
       .catch(() => undefined);
 }
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const normalise = (method: string, path: string) => `${method.toLowerCase()} ${path.replace(/\{[^}]+\}/g, '{}')}`;
+/** `get /v1/x/{id}` and `GET /v1/x/{xId}` are the same operation. */
+export const operationKey = (method: string, path: string) =>
+  `${method.toLowerCase()} ${path.replace(/\{[^}]+\}/g, '{}')}`;
 
 async function openApiOperations(baseUrl: string): Promise<Set<string>> {
   const res = await fetch(`${baseUrl}/openapi.json`);
@@ -51,7 +53,7 @@ async function openApiOperations(baseUrl: string): Promise<Set<string>> {
   const doc = (await res.json()) as { paths?: Record<string, Record<string, unknown>> };
   const ops = new Set<string>();
   for (const [path, item] of Object.entries(doc.paths ?? {})) {
-    for (const method of Object.keys(item)) ops.add(normalise(method, path));
+    for (const method of Object.keys(item)) ops.add(operationKey(method, path));
   }
   return ops;
 }
@@ -78,9 +80,13 @@ const short = (sql: string) => sql.replace(/\s+/g, ' ').trim().slice(0, 240);
  * scenario at every concurrency with its floor, reference runs again, report. Everything it
  * started is stopped again, also on failure.
  */
-export async function runBench(config: BenchConfig, log: (line: string) => void = console.log): Promise<BenchOutcome> {
+export async function runBench(
+  config: BenchConfig,
+  print: (line: string) => void = console.log,
+): Promise<BenchOutcome> {
   const started = new Date();
   const t0 = performance.now();
+  const log = (line: string) => print(`[${((performance.now() - t0) / 1000).toFixed(1).padStart(5)} s] ${line}`);
   const machine = machineInfo();
   const commit = commitInfo();
   mkdirSync(config.outDir, { recursive: true });
@@ -200,7 +206,7 @@ export async function runBench(config: BenchConfig, log: (line: string) => void 
         floorSamples: config.floorSamples,
         database: db.kind,
       },
-      dataset: { sizes, loadMs, reused: Boolean(config.reuseDatabase) },
+      dataset: { name: db.name, sizes, loadMs, reused: Boolean(config.reuseDatabase) },
       reference: { health, ready, directSelectOne: directSelect, bcrypt },
       scenarios: [],
       targets: [],
@@ -217,7 +223,7 @@ export async function runBench(config: BenchConfig, log: (line: string) => void 
         runs: [],
       };
       report.scenarios.push(entry);
-      if (!operations.has(normalise(scenario.route.method, scenario.route.path))) {
+      if (!operations.has(operationKey(scenario.route.method, scenario.route.path))) {
         entry.state = 'skipped';
         entry.reason = `route missing (${scenario.route.method.toUpperCase()} ${scenario.route.path})`;
         log(`${scenario.name}: skipped, ${entry.reason}`);

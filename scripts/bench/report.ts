@@ -71,7 +71,8 @@ export interface BenchReport {
     floorSamples: number;
     database: 'postgres' | 'pglite';
   };
-  dataset: { sizes: DatasetSizes; loadMs: number | null; reused: boolean };
+  /** `name`: the database on the server (dropped at the end unless kept), null for PGlite. */
+  dataset: { name: string | null; sizes: DatasetSizes; loadMs: number | null; reused: boolean };
   reference: {
     health: ReferenceRun[];
     ready: ReferenceRun[];
