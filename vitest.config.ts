@@ -30,6 +30,9 @@ export default defineConfig({
                 NEON_WS_PROXY: inject('neonWsProxy'),
                 JWT_SECRET: TEST_JWT_SECRET,
                 CORS_ORIGINS: 'https://app.example.com',
+                // The whole suite shares one embedded database that serialises every query; under that
+                // load a query can queue for seconds, which is not the outage the default deadline means.
+                DB_QUERY_TIMEOUT_MS: '30000',
                 EMAIL_TRANSPORT: 'http',
                 EMAIL_API_URL: `${inject('emailSinkUrl')}/emails`,
                 EMAIL_API_KEY: 'test-email-key',
