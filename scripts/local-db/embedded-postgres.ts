@@ -25,6 +25,43 @@ export interface EmbeddedPostgres {
   close(): Promise<void>;
 }
 
+const FRONTEND = { query: 0x51, sync: 0x53 } as const;
+// Parse, Bind, Describe, Execute, Close, Flush: an extended-protocol cycle is open until Sync.
+const CYCLE_MESSAGES = new Set([0x50, 0x42, 0x44, 0x45, 0x43, 0x48]);
+
+/**
+ * pglite-socket runs one protocol message at a time and keeps the other connections waiting
+ * only while a transaction is open. Outside one, two connections' extended-protocol cycles
+ * interleave on the single backend: one's Bind meets the other's unnamed statement ("portal
+ * does not exist", "unnamed prepared statement does not exist", or the wrong statement run).
+ * Reporting an open cycle as a transaction keeps each cycle whole.
+ */
+function wholeProtocolCycles(db: PGlite): PGlite {
+  let cycleOpen = false;
+  return new Proxy(db, {
+    get(target, property) {
+      if (property === 'isInTransaction') return () => cycleOpen || target.isInTransaction();
+      if (property === 'execProtocolRawStream') {
+        return (message: Uint8Array, options: Parameters<PGlite['execProtocolRawStream']>[1]) => {
+          const type = message[0] ?? 0;
+          if (CYCLE_MESSAGES.has(type)) cycleOpen = true;
+          else if (type === FRONTEND.sync || type === FRONTEND.query) cycleOpen = false;
+          return target.execProtocolRawStream(message, options);
+        };
+      }
+      // The server's only exec is the ROLLBACK for a connection that left mid-way.
+      if (property === 'exec') {
+        return (...args: Parameters<PGlite['exec']>) => {
+          cycleOpen = false;
+          return target.exec(...args);
+        };
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
 /**
  * PGlite (one single-user backend) behind a PostgreSQL wire-protocol socket.
  * Connections are multiplexed onto that one backend and run one message at
@@ -34,7 +71,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions = {}):
   const host = opts.host ?? '127.0.0.1';
   const db = await PGlite.create({ dataDir: opts.dataDir, extensions: opts.extensions });
   const server = new PGLiteSocketServer({
-    db,
+    db: wholeProtocolCycles(db),
     host,
     port: opts.port ?? 0,
     maxConnections: opts.maxConnections ?? 100,
