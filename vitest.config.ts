@@ -25,6 +25,7 @@ export default defineConfig({
                 ENVIRONMENT: 'test',
                 LOG_LEVEL: 'warn',
                 DATABASE_URL: inject('databaseUrl'),
+                DATABASE_OWNER_URL: inject('databaseOwnerUrl'),
                 DATABASE_KIND: inject('databaseKind'),
                 NEON_HTTP_ENDPOINT: inject('neonHttpEndpoint'),
                 NEON_WS_PROXY: inject('neonWsProxy'),

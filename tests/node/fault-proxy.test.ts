@@ -2,7 +2,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { type FaultProxy, startFaultProxy } from '../../scripts/local-db/fault-proxy';
 
-const databaseUrl = inject('databaseUrl');
+// The owner: this test creates its own table.
+const databaseUrl = inject('databaseOwnerUrl');
 const table = `fault_probe_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 6)}`;
 
 let proxy: FaultProxy;

@@ -30,7 +30,7 @@ describe('migrations', () => {
   });
 
   async function query<T extends pg.QueryResultRow>(text: string): Promise<T[]> {
-    const client = new pg.Client({ connectionString: database.url });
+    const client = new pg.Client({ connectionString: database.ownerUrl });
     await client.connect();
     try {
       return (await client.query<T>(text)).rows;
@@ -51,8 +51,8 @@ describe('migrations', () => {
       entries: unknown[];
     };
     const before = await query<{ count: string }>('select count(*)::text as count from drizzle.__drizzle_migrations');
-    await migrateDatabase(database.url);
-    await migrateDatabase(database.url);
+    await migrateDatabase(database.ownerUrl);
+    await migrateDatabase(database.ownerUrl);
     const after = await query<{ count: string }>('select count(*)::text as count from drizzle.__drizzle_migrations');
     expect(Number(before[0]?.count)).toBe(journal.entries.length);
     expect(after).toEqual(before);

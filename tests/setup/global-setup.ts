@@ -5,6 +5,7 @@ import { createTestDatabase } from './test-database';
 declare module 'vitest' {
   export interface ProvidedContext {
     databaseUrl: string;
+    databaseOwnerUrl: string;
     databaseKind: 'pglite' | 'postgres';
     neonHttpEndpoint: string;
     neonWsProxy: string;
@@ -16,6 +17,7 @@ export default async function setup(project: TestProject) {
   const database = await createTestDatabase();
   const neon = await startLocalNeon({ port: 0 });
   project.provide('databaseUrl', database.url);
+  project.provide('databaseOwnerUrl', database.ownerUrl);
   project.provide('databaseKind', database.kind);
   project.provide('neonHttpEndpoint', neon.httpEndpoint);
   project.provide('neonWsProxy', neon.wsProxyHost);

@@ -4,7 +4,10 @@ import { applyRoles, dropRoles, withCredentials } from '../../scripts/db/roles';
 import { startEmbeddedPostgres } from '../../scripts/local-db/embedded-postgres';
 
 export interface TestDatabase {
+  /** What the Worker connects as: the app role when TEST_DATABASE_APP_ROLE=1. */
   url: string;
+  /** The schema owner: for migrations and for tests that must change the schema (fault injection). */
+  ownerUrl: string;
   kind: 'pglite' | 'postgres';
   close(): Promise<void>;
 }
@@ -17,7 +20,7 @@ export async function createTestDatabase(serverUrl = process.env.TEST_DATABASE_U
   if (!serverUrl) {
     const embedded = await startEmbeddedPostgres({ port: 0 });
     await migrateDatabase(embedded.url);
-    return { url: embedded.url, kind: 'pglite', close: embedded.close };
+    return { url: embedded.url, ownerUrl: embedded.url, kind: 'pglite', close: embedded.close };
   }
   const name = `gsr_test_${Date.now()}_${Math.random().toString(36).slice(2, 8)}`;
   const admin = new pg.Client({ connectionString: serverUrl });
@@ -30,6 +33,7 @@ export async function createTestDatabase(serverUrl = process.env.TEST_DATABASE_U
   await migrateDatabase(url.toString());
   return {
     url: url.toString(),
+    ownerUrl: url.toString(),
     kind: 'postgres',
     close: async () => {
       const client = new pg.Client({ connectionString: serverUrl });
@@ -69,5 +73,10 @@ async function appRoleDatabase(serverUrl: string, adminUrl: string, name: string
     await drop().catch(() => undefined);
     throw error;
   }
-  return { url: withCredentials(adminUrl, roles.app, roles.appPassword), kind: 'postgres', close: drop };
+  return {
+    url: withCredentials(adminUrl, roles.app, roles.appPassword),
+    ownerUrl: withCredentials(adminUrl, roles.owner, roles.ownerPassword),
+    kind: 'postgres',
+    close: drop,
+  };
 }

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { api, expectProblem, json } from '../helpers/api';
-import { testDb } from '../helpers/db';
+import { testDb, testOwnerDb } from '../helpers/db';
 import { eventually, sinkRequests } from '../helpers/email-sink';
 import { createTestProperty, uniqueIp } from '../helpers/listings';
 import { createTestUser, uniqueEmail } from '../helpers/users';
@@ -219,7 +219,7 @@ describe('POST /v1/inquiries', () => {
   });
 
   it('POST /v1/inquiries stores all of it or none of it', async () => {
-    const db = testDb();
+    const db = testOwnerDb();
     const marker = `atomic_${Date.now().toString(36)}`;
     // A fault injected into the LAST write of the batch (the notification rows) must undo the earlier ones.
     await db.execute(
