@@ -1,3 +1,4 @@
+import { crc32 } from './crc32';
 /**
  * Identifies an image by its bytes, never by a name or a header the client sent, and reads its
  * dimensions from the container. Only whole, single-format files pass: the container must be
@@ -79,22 +80,6 @@ function sniffJpeg(b: Uint8Array): SniffResult {
   // Entropy-coded data follows SOS; a complete file ends with EOI.
   if (b[b.length - 2] !== 0xff || b[b.length - 1] !== 0xd9) return fail('jpeg: truncated (no EOI)');
   return pass('image/jpeg', size.w, size.h);
-}
-
-const CRC_TABLE = (() => {
-  const table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
-  return table;
-})();
-
-function crc32(b: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const byte of b) c = (CRC_TABLE[(c ^ byte) & 0xff] ?? 0) ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
 }
 
 function sniffPng(b: Uint8Array): SniffResult {

@@ -2,28 +2,12 @@ import { sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyticsEvents, inquiries } from '../../src/db/schema';
+import type { Dashboard } from '../../src/services/analytics/dashboard';
 import { dashboardQuery } from '../../src/services/analytics/dashboard';
 import { api, expectProblem, json } from '../helpers/api';
 import { testDb } from '../helpers/db';
 import { createTestProperty, uniqueIp } from '../helpers/listings';
 import { createTestUser, type TestUser, uniqueEmail } from '../helpers/users';
-
-interface Dashboard {
-  period: { days: number; from: string; to: string };
-  listingsByStatus: Record<string, number>;
-  inquiriesByStatus: Record<string, number>;
-  inquiriesPerDay: Array<{ date: string; count: number }>;
-  topViewedListings: Array<{
-    propertyId: string;
-    slug: string;
-    title: string;
-    status: string;
-    views: number;
-    inquiries: number;
-  }>;
-  viewsToInquiries: { views: number; inquiries: number; rate: number | null };
-  firstResponse: { medianSeconds: number | null; responded: number };
-}
 
 let admin: TestUser;
 const at = (iso: string) => new Date(iso);

@@ -2,17 +2,8 @@ import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { properties, propertyImages } from '../../db/schema';
 import { ApiError, notFound, unprocessable } from '../../lib/errors';
+import { imageColumns } from '../listings/columns';
 import type { ImageRow } from '../listings/serialize';
-
-const imageFields = {
-  id: propertyImages.id,
-  propertyId: propertyImages.propertyId,
-  altText: propertyImages.altText,
-  width: propertyImages.width,
-  height: propertyImages.height,
-  sortOrder: propertyImages.sortOrder,
-  isCover: propertyImages.isCover,
-};
 
 export type ManagedImage = ImageRow & { propertyId: string };
 
@@ -64,7 +55,7 @@ export async function reorderImages(db: Database, propertyId: string, imageIds: 
     });
   }
   return db
-    .select(imageFields)
+    .select(imageColumns)
     .from(propertyImages)
     .where(eq(propertyImages.propertyId, propertyId))
     .orderBy(asc(propertyImages.sortOrder));
@@ -98,13 +89,13 @@ export async function updateImage(
         .update(propertyImages)
         .set({ ...setAlt, isCover: true })
         .where(eq(propertyImages.id, imageId))
-        .returning(imageFields),
+        .returning(imageColumns),
     ]);
     rows = updated;
   } else if (patch.altText !== undefined) {
-    rows = await db.update(propertyImages).set(setAlt).where(eq(propertyImages.id, imageId)).returning(imageFields);
+    rows = await db.update(propertyImages).set(setAlt).where(eq(propertyImages.id, imageId)).returning(imageColumns);
   } else {
-    rows = await db.select(imageFields).from(propertyImages).where(eq(propertyImages.id, imageId));
+    rows = await db.select(imageColumns).from(propertyImages).where(eq(propertyImages.id, imageId));
   }
   const row = rows[0];
   if (!row) throw notFound('IMAGE_NOT_FOUND', 'No such image.');
