@@ -46,6 +46,14 @@ async function control(path: string, body?: SwallowOptions | Record<string, unkn
 }
 
 const state = () => control('/state');
+
+/** 503 DB_UNAVAILABLE problem JSON with a Retry-After, and no internals. */
+async function unavailable(res: Response) {
+  expect(Number(res.headers.get('Retry-After'))).toBeGreaterThan(0);
+  const problem = await expectProblem(res, 503, 'DB_UNAVAILABLE');
+  expect(JSON.stringify(problem)).not.toMatch(/ECONN|127\.0\.0\.1|postgres|upstream|terminated/i);
+  return problem;
+}
 const swallow = (options: SwallowOptions) => control('/swallow', options);
 
 /** The straight (unproxied) view of the fault database. */
@@ -181,10 +189,7 @@ describe('faults: the database dies before a write', () => {
     const body = { email, password: strongPassword(), name: 'Down Register' };
     await control('/refuse', { refuse: true });
     await control('/cut', {});
-    const res = await call('/v1/auth/register', { json: body });
-    expect(Number(res.headers.get('Retry-After'))).toBeGreaterThan(0);
-    const problem = await expectProblem(res, 503, 'DB_UNAVAILABLE');
-    expect(JSON.stringify(problem)).not.toMatch(/ECONN|127\.0\.0\.1|postgres|upstream/i);
+    await unavailable(await call('/v1/auth/register', { json: body }));
     expect((await state()).refused).toBeGreaterThan(0);
     expect(await count(sql`select count(*) as n from users where email = ${email}`)).toBe(0);
 
@@ -199,7 +204,7 @@ describe('faults: the database dies before a write', () => {
     const before = await state();
     await swallow({ match: 'insert into "inquiries"', drop: true });
     const res = await call('/v1/inquiries', { json: inquiryBody(email), headers: { 'Idempotency-Key': key } });
-    await expectProblem(res, 503, 'DB_UNAVAILABLE');
+    await unavailable(res);
     expect((await state()).dropped).toBe(before.dropped + 1);
     expect(await inquiryFootprint(email)).toMatchObject({ inquiries: 0, events: 0, analytics: 0, notifications: 0 });
 
@@ -219,11 +224,7 @@ describe('faults: the statement reached the server, the reply never came back', 
     const key = `fault-mid-${uuidv7()}`;
     const before = await state();
     await swallow({ match: 'insert into "inquiries"' });
-    await expectProblem(
-      await call('/v1/inquiries', { json: inquiryBody(email), headers: { 'Idempotency-Key': key } }),
-      503,
-      'DB_UNAVAILABLE',
-    );
+    await unavailable(await call('/v1/inquiries', { json: inquiryBody(email), headers: { 'Idempotency-Key': key } }));
     expect((await state()).swallowed).toBe(before.swallowed + 1);
     expect(await inquiryFootprint(email)).toMatchObject({ inquiries: 0, events: 0, analytics: 0, notifications: 0 });
 
@@ -238,11 +239,7 @@ describe('faults: the statement reached the server, the reply never came back', 
     const before = await state();
     // The first COMMIT is the read batch that loads the listing; the second is the write.
     await swallow({ match: 'commit', skip: 1 });
-    await expectProblem(
-      await call('/v1/inquiries', { json: inquiryBody(email), headers: { 'Idempotency-Key': key } }),
-      503,
-      'DB_UNAVAILABLE',
-    );
+    await unavailable(await call('/v1/inquiries', { json: inquiryBody(email), headers: { 'Idempotency-Key': key } }));
     expect((await state()).swallowed).toBe(before.swallowed + 1);
     const committed = await inquiryFootprint(email);
     expect(committed).toMatchObject({ inquiries: 1, events: 1, analytics: 1, notifications: 2 });
@@ -270,11 +267,7 @@ describe('faults: the statement reached the server, the reply never came back', 
     const password = strongPassword();
     const before = await state();
     await swallow({ match: 'insert into users' });
-    await expectProblem(
-      await call('/v1/auth/register', { json: { email, password, name: 'Lost Reply' } }),
-      503,
-      'DB_UNAVAILABLE',
-    );
+    await unavailable(await call('/v1/auth/register', { json: { email, password, name: 'Lost Reply' } }));
     expect((await state()).swallowed).toBe(before.swallowed + 1);
     const user = await direct().execute<{ id: string }>(sql`select id from users where email = ${email}`);
     expect(user.rows).toHaveLength(1);
@@ -295,11 +288,7 @@ describe('faults: the statement reached the server, the reply never came back', 
     const email = uniqueEmail('fault-register-drop');
     const password = strongPassword();
     await swallow({ match: 'insert into users', drop: true });
-    await expectProblem(
-      await call('/v1/auth/register', { json: { email, password, name: 'Dropped' } }),
-      503,
-      'DB_UNAVAILABLE',
-    );
+    await unavailable(await call('/v1/auth/register', { json: { email, password, name: 'Dropped' } }));
     expect(await count(sql`select count(*) as n from users where email = ${email}`)).toBe(0);
     expect((await call('/v1/auth/register', { json: { email, password, name: 'Dropped' } })).status).toBe(201);
   });
@@ -346,7 +335,7 @@ describe('faults: photos keep their row and their R2 object together', () => {
   it('POST /v1/admin/properties/:id/images leaves neither row nor object when the connection dies before the insert', async () => {
     const propertyId = await faultListing(admin.id);
     await swallow({ match: 'insert into "property_images"', drop: true });
-    await expectProblem(await upload(propertyId), 503, 'DB_UNAVAILABLE');
+    await unavailable(await upload(propertyId));
     expect(await rowsAndObjects(propertyId)).toEqual({ rows: [], objects: [] });
     expect((await upload(propertyId)).status).toBe(201);
     const after = await rowsAndObjects(propertyId);
@@ -358,7 +347,7 @@ describe('faults: photos keep their row and their R2 object together', () => {
     const propertyId = await faultListing(admin.id);
     await control('/refuse', { refuse: true });
     await control('/cut', {});
-    await expectProblem(await upload(propertyId), 503, 'DB_UNAVAILABLE');
+    await unavailable(await upload(propertyId));
     expect(await rowsAndObjects(propertyId)).toEqual({ rows: [], objects: [] });
   });
 
@@ -392,7 +381,7 @@ describe('faults: photos keep their row and their R2 object together', () => {
     const wanted = [ids[2], ids[0], ids[1]] as string[];
     const before = await state();
     await swallow({ match: 'set sort_order = t.ord' });
-    await expectProblem(await reorder(propertyId, wanted), 503, 'DB_UNAVAILABLE');
+    await unavailable(await reorder(propertyId, wanted));
     expect((await state()).swallowed).toBe(before.swallowed + 1);
     expect(await order(propertyId)).toEqual(wanted);
     // The retry is harmless: same order, one cover.
@@ -408,7 +397,7 @@ describe('faults: photos keep their row and their R2 object together', () => {
     const propertyId = await faultListing(admin.id);
     const ids = await threePhotos(propertyId);
     await swallow({ match: 'set sort_order = t.ord', drop: true });
-    await expectProblem(await reorder(propertyId, [ids[1], ids[2], ids[0]] as string[]), 503, 'DB_UNAVAILABLE');
+    await unavailable(await reorder(propertyId, [ids[1], ids[2], ids[0]] as string[]));
     expect(await order(propertyId)).toEqual(ids);
   });
 });
@@ -417,13 +406,9 @@ describe('faults: recovery without a restart', () => {
   it('GET /health/ready, GET /v1/properties and POST /v1/inquiries answer 503 while the database is gone and recover as soon as it is back', async () => {
     await control('/refuse', { refuse: true });
     await control('/cut', {});
-    await expectProblem(await call('/health/ready'), 503, 'DB_UNAVAILABLE');
-    await expectProblem(await call('/v1/properties'), 503, 'DB_UNAVAILABLE');
-    await expectProblem(
-      await call('/v1/inquiries', { json: inquiryBody(uniqueEmail('fault-down')) }),
-      503,
-      'DB_UNAVAILABLE',
-    );
+    await unavailable(await call('/health/ready'));
+    await unavailable(await call('/v1/properties'));
+    await unavailable(await call('/v1/inquiries', { json: inquiryBody(uniqueEmail('fault-down')) }));
     await control('/reset', {});
     expect((await call('/health/ready')).status).toBe(200);
     expect((await call('/v1/properties')).status).toBe(200);
@@ -433,14 +418,14 @@ describe('faults: recovery without a restart', () => {
   it('GET /v1/properties answers 503, never 500, when the reply is cut mid-stream', async () => {
     const before = await state();
     await control('/cut-after-bytes', { bytes: 12, direction: 'to-client' });
-    await expectProblem(await call('/v1/properties?limit=50'), 503, 'DB_UNAVAILABLE');
+    await unavailable(await call('/v1/properties?limit=50'));
     expect((await state()).cut).toBeGreaterThan(before.cut);
     expect((await call('/v1/properties?limit=50')).status).toBe(200);
   });
 
   it('GET /health/ready answers 503 at the query deadline when the database hangs, and 200 once it answers again', async () => {
     await control('/latency', { ms: 2_000 });
-    await expectProblem(await call('/health/ready', { env: { DB_QUERY_TIMEOUT_MS: '300' } }), 503, 'DB_UNAVAILABLE');
+    await unavailable(await call('/health/ready', { env: { DB_QUERY_TIMEOUT_MS: '300' } }));
     await control('/reset', {});
     expect((await call('/health/ready', { env: { DB_QUERY_TIMEOUT_MS: '3000' } })).status).toBe(200);
   });
