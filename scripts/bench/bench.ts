@@ -2,7 +2,14 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import type { BenchConfig } from './config';
-import { BENCH_ADMIN_EMAIL, datasetPlan, datasetSizes, loadDataset, openBenchDatabase } from './dataset';
+import {
+  BENCH_ADMIN_EMAIL,
+  datasetPlan,
+  datasetSizes,
+  loadDataset,
+  openBenchDatabase,
+  resetUploadTargets,
+} from './dataset';
 import { bcryptFloor, captureRequest, directSelectOne, replayFloor } from './floors';
 import { runLoad } from './load';
 import type { LoadRequest, LoadResult } from './load-types';
@@ -29,7 +36,7 @@ export interface BenchOutcome {
 }
 
 const UPLOAD_BYTES = 2 * 1024 * 1024;
-/** The fewest responses a duration-based run must collect to give percentiles. */
+/** The fewest requests a measured run sends, whatever its pace. */
 const MIN_RESPONSES = 20;
 
 /** What a run has started and must stop, also when it is interrupted (see stopEverything). */
@@ -113,6 +120,9 @@ export async function runBench(
       log(`Loading the dataset (scale ${config.scale}) …`);
       loadMs = (await loadDataset(db.url, plan, log)).ms;
       log(`Dataset loaded in ${(loadMs / 1000).toFixed(1)} s.`);
+    } else {
+      const removed = await resetUploadTargets(db.url);
+      if (removed > 0) log(`Removed ${removed} photo rows an earlier run uploaded.`);
     }
     const sizes = await datasetSizes(db.url);
     const samples = await loadSamples(db.url);
@@ -149,32 +159,33 @@ export async function runBench(
       concurrency: number,
       trackHeader?: string,
     ) => {
+      // Every connection warms up, and twice over so the warm-up sets a pace for the run.
+      const warmup = config.warmupRequests === 0 ? 0 : Math.max(config.warmupRequests, 2 * concurrency);
+      const minAmount = Math.max(MIN_RESPONSES, 2 * concurrency);
       const count =
-        (config.requests ?? Math.ceil(config.durationSec * healthRps(concurrency) * 1.5)) +
-        config.warmupRequests +
+        warmup +
+        (config.requests ?? Math.max(minAmount, Math.ceil(config.durationSec * healthRps(concurrency) * 2))) +
         concurrency;
-      const spec = {
-        baseUrl,
-        connections: concurrency,
-        durationSec: config.durationSec,
-        amount: config.requests,
-        requests: await make(count),
-        trackHeader,
-        timeoutSec: 60,
-        warmup: config.warmupRequests,
-      };
-      const driver = { inProcess: config.inProcessLoad };
-      let load = await runLoad(spec, () => observer.reset(), driver);
-      // A run that ends before slow requests (bcrypt at 50 clients) come back measures nothing:
-      // run again for a request count instead.
-      const enough = Math.max(MIN_RESPONSES, 2 * concurrency);
-      if (config.requests === null && load.requests < enough) {
-        log(`  only ${load.requests} responses in ${config.durationSec} s: measuring ${enough} requests instead`);
-        const requests = await make(enough + concurrency);
-        load = await runLoad({ ...spec, requests, amount: enough, warmup: 0 }, () => observer.reset(), driver);
-      }
+      const load = await runLoad(
+        {
+          baseUrl,
+          connections: concurrency,
+          durationSec: config.durationSec,
+          amount: config.requests,
+          minAmount,
+          requests: await make(count),
+          trackHeader,
+          timeoutSec: 60,
+          warmup,
+        },
+        async () => {
+          await observer.waitForQuiet();
+          observer.reset();
+        },
+        { inProcess: config.inProcessLoad },
+      );
       // Background work (waitUntil) of the last responses still counts for this run.
-      await sleep(300);
+      await observer.waitForQuiet();
       return { load, db: perRequest(observer.counts(), load) };
     };
 
@@ -236,6 +247,10 @@ export async function runBench(
         // Ids minted just before (a fresh token's session) must fall outside the capture window.
         await sleep(50);
         const body = probe.bodyFile ? readFileSync(probe.bodyFile) : probe.body;
+        if (scenario.primeCapture) {
+          const primed = await fetch(`${baseUrl}${probe.path}`, { method: probe.method, headers: probe.headers, body });
+          await primed.arrayBuffer();
+        }
         const capture = await captureRequest(baseUrl, observer, probe, body);
         entry.capture = {
           status: capture.status,

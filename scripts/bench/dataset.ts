@@ -359,3 +359,21 @@ export async function datasetSizes(url: string): Promise<DatasetSizes> {
     await client.end();
   }
 }
+
+/**
+ * Empties the upload scenario's drafts again (a reused database keeps earlier runs' photo rows;
+ * their R2 objects went with that run's state directory).
+ */
+export async function resetUploadTargets(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const result = await client.query(
+      'delete from property_images where property_id in (select id from properties where slug like $1)',
+      [`${UPLOAD_SLUG_PREFIX}%`],
+    );
+    return result.rowCount ?? 0;
+  } finally {
+    await client.end();
+  }
+}

@@ -4,7 +4,8 @@ import { type LoadRequest, type LoadResult, type LoadSpec, summarize } from './l
 
 /**
  * autocannon over a LoadSpec: the warm-up, then `beforeRun` (the caller resets its counters),
- * then the measured run. Requests are taken in order by all connections together.
+ * then the measured run, which always waits for every response. Requests are taken in order by
+ * all connections together.
  */
 export async function driveLoad(spec: LoadSpec, beforeRun: () => Promise<void> | void): Promise<LoadResult> {
   const bodies = new Map<string, Buffer>();
@@ -82,7 +83,8 @@ export async function driveLoad(spec: LoadSpec, beforeRun: () => Promise<void> |
     });
   };
 
-  if (spec.warmup > 0) await run({ amount: spec.warmup }, Math.min(spec.connections, spec.warmup));
+  const warm = spec.warmup > 0 ? await run({ amount: spec.warmup }, Math.min(spec.connections, spec.warmup)) : null;
+  const paced = warm && warm.rps > 0 ? Math.round((spec.durationSec ?? 5) * warm.rps) : spec.minAmount;
   await beforeRun();
-  return run(spec.amount !== null ? { amount: spec.amount } : { duration: spec.durationSec ?? 5 }, spec.connections);
+  return run({ amount: spec.amount ?? Math.max(spec.minAmount, paced) }, spec.connections);
 }

@@ -13,9 +13,14 @@ export interface LoadSpec {
   baseUrl: string;
   connections: number;
   durationSec: number | null;
-  /** A request count instead of a duration. */
+  /**
+   * Requests in the measured run. Null: as many as the warm-up's pace fits into durationSec
+   * (a count, not a deadline, so that no request is cut off and the counts per request hold).
+   */
   amount: number | null;
-  /** Requests sent (and not measured) before the run. */
+  /** The fewest requests in the measured run. */
+  minAmount: number;
+  /** Requests sent (and not measured) before the run; also sets the pace for `durationSec`. */
   warmup: number;
   /** Sent in order, shared by all connections, wrapping around when exhausted. */
   requests: LoadRequest[];

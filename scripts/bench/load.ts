@@ -15,7 +15,7 @@ const CHILD = fileURLToPath(new URL('./load-child.ts', import.meta.url));
  */
 export async function runLoad(
   spec: LoadSpec,
-  onWarm: () => void = () => {},
+  onWarm: () => Promise<void> | void = () => {},
   opts: { inProcess?: boolean } = {},
 ): Promise<LoadResult> {
   // In-process saves a process start per run (the smoke test); its timings share an event loop.
@@ -36,8 +36,7 @@ export async function runLoad(
         stdout += chunk.toString();
         if (!warmed && /(^|\n)warm\n/.test(stdout)) {
           warmed = true;
-          onWarm();
-          child.stdin.write('go\n');
+          void Promise.resolve(onWarm()).then(() => child.stdin.write('go\n'));
         }
       });
       child.stderr.on('data', (chunk: Buffer) => {

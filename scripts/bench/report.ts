@@ -16,7 +16,7 @@ export interface ScenarioRun {
   concurrency: number;
   load: LoadResult;
   db: DbCounts;
-  /** Floor at this concurrency: /health/ready + the scenario's SQL on a direct connection (+ bcrypt). */
+  /** Floor at this concurrency (see floorFor). */
   floorMs: { p50: number; p95: number } | null;
   /** API latency ÷ floor, percentile by percentile. */
   ratio: { p50: number; p95: number } | null;
@@ -92,30 +92,39 @@ const x = (v: number | null | undefined) => (typeof v !== 'number' || !Number.is
 const n0 = (v: number) => Math.round(v).toLocaleString('en-US');
 const perReq = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(2));
 
-/** p50 and p95 of /health/ready at this concurrency: the mean of the runs at start and end. */
-export function readyAt(
+/** p50 and p95 of a reference run at this concurrency: the mean of the runs at start and end. */
+export function referenceAt(
   report: Pick<BenchReport, 'reference'>,
+  route: 'health' | 'ready',
   concurrency: number,
 ): { p50: number; p95: number } | null {
-  const run = report.reference.ready.find((r) => r.concurrency === concurrency);
+  const run = report.reference[route].find((r) => r.concurrency === concurrency);
   if (!run) return null;
   const runs = [run.start, run.end].filter((r): r is LoadResult => r !== undefined);
   const mean = (pick: (r: LoadResult) => number) => runs.reduce((s, r) => s + pick(r), 0) / runs.length;
   return { p50: mean((r) => r.latency.p50), p95: mean((r) => r.latency.p95) };
 }
 
+/**
+ * The floor at this concurrency: /health/ready (the Worker + one trivial round trip), or
+ * /health where the request needs no round trip at all (an edge cache hit), + the scenario's
+ * SQL on a direct connection (+ the bcrypt compare).
+ */
 export function floorFor(
   report: Pick<BenchReport, 'reference'>,
   scenario: Pick<ScenarioReport, 'sqlFloor' | 'bcrypt'>,
   concurrency: number,
 ): { p50: number; p95: number } | null {
-  const ready = readyAt(report, concurrency);
   const sql = scenario.sqlFloor;
-  if (!ready || !sql || sql.error) return null;
+  if (!sql || sql.error) return null;
+  const base = referenceAt(report, sql.roundTrips === 0 ? 'health' : 'ready', concurrency);
+  if (!base) return null;
+  const sqlP50 = sql.roundTrips === 0 ? 0 : sql.latency.p50;
+  const sqlP95 = sql.roundTrips === 0 ? 0 : sql.latency.p95;
   const bcrypt = scenario.bcrypt;
   return {
-    p50: ready.p50 + sql.latency.p50 + (bcrypt?.p50 ?? 0),
-    p95: ready.p95 + sql.latency.p95 + (bcrypt?.p95 ?? 0),
+    p50: base.p50 + sqlP50 + (bcrypt?.p50 ?? 0),
+    p95: base.p95 + sqlP95 + (bcrypt?.p95 ?? 0),
   };
 }
 

@@ -1,9 +1,12 @@
 import type { SqlObservation } from '../local-db/neon-http';
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 /**
- * What the local Neon stand-in saw: every answered `POST /sql` (one round trip of the Worker's
- * HTTP driver) and every WebSocket tunnel opened (the Pool path). The benchmark resets it
- * around each measurement and reads the counts and, for one request, the statements.
+ * What the local Neon stand-in saw: every `POST /sql` (one round trip of the Worker's HTTP
+ * driver), whether any is still running, and every WebSocket tunnel opened (the Pool path).
+ * The benchmark resets it around each measurement and reads the counts and, for one request,
+ * the statements.
  */
 export class SqlObserver {
   private observations: SqlObservation[] = [];
@@ -13,16 +16,27 @@ export class SqlObserver {
   private httpQueries = 0;
   private batches = 0;
   private statements = 0;
+  private running = 0;
+  private lastActivity = performance.now();
 
   readonly hooks = {
-    sql: (observation: SqlObservation) => {
-      this.httpQueries += 1;
-      if (observation.begin !== null) this.batches += 1;
-      this.statements += observation.queries.length;
-      if (this.recording) this.observations.push(observation);
+    sql: {
+      started: () => {
+        this.running += 1;
+        this.lastActivity = performance.now();
+      },
+      finished: (observation: SqlObservation) => {
+        this.running -= 1;
+        this.lastActivity = performance.now();
+        this.httpQueries += 1;
+        if (observation.begin !== null) this.batches += 1;
+        this.statements += observation.queries.length;
+        if (this.recording) this.observations.push(observation);
+      },
     },
     tunnel: () => {
       this.tunnels += 1;
+      this.lastActivity = performance.now();
     },
   };
 
@@ -33,6 +47,20 @@ export class SqlObserver {
     this.batches = 0;
     this.statements = 0;
     this.tunnels = 0;
+  }
+
+  /**
+   * Waits until no /sql request is running and none arrived for `quietMs` (work the Worker
+   * finishes after a response, or after the load generator hung up), at most `maxMs`.
+   * Returns false when it never got quiet.
+   */
+  async waitForQuiet(quietMs = 250, maxMs = 30_000): Promise<boolean> {
+    const deadline = performance.now() + maxMs;
+    while (performance.now() < deadline) {
+      if (this.running === 0 && performance.now() - this.lastActivity >= quietMs) return true;
+      await sleep(Math.min(50, quietMs));
+    }
+    return false;
   }
 
   counts(): { httpQueries: number; batches: number; statements: number; wsTunnels: number } {

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { createSqlHandler, type SqlObservation } from './neon-http';
+import { createSqlHandler, type SqlObserverHooks } from './neon-http';
 import { createWsProxy } from './ws-proxy';
 
 export interface LocalNeonOptions {
@@ -13,8 +13,8 @@ export interface LocalNeonOptions {
   /** Non-loopback hosts the WebSocket door may reach. */
   allowedHosts?: readonly string[];
   log?: (event: Record<string, unknown>) => void;
-  /** Opt-in counters for the benchmark: every answered /sql request, every WebSocket tunnel opened. */
-  observe?: { sql?: (observation: SqlObservation) => void; tunnel?: () => void };
+  /** Opt-in counters for the benchmark: each /sql request (arrival, answer), each WebSocket tunnel opened. */
+  observe?: { sql?: SqlObserverHooks; tunnel?: () => void };
 }
 
 export interface LocalNeon {

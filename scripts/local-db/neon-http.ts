@@ -11,8 +11,14 @@ export interface SqlHandlerOptions {
   /** Largest accepted request body; Neon's own limit is 10 MiB. */
   maxBodyBytes?: number;
   log?: (event: Record<string, unknown>) => void;
-  /** Opt-in (the benchmark): told of every /sql request once it is answered. */
-  observe?: (observation: SqlObservation) => void;
+  /** Opt-in (the benchmark): told when each /sql request arrives and once it is answered. */
+  observe?: SqlObserverHooks;
+}
+
+export interface SqlObserverHooks {
+  started?: () => void;
+  /** Always follows `started`, also for a request refused before it ran (then `queries` is empty). */
+  finished?: (observation: SqlObservation) => void;
 }
 
 /** One `POST /sql` as the benchmark sees it: which statements, and when (performance.now()). */
@@ -256,6 +262,17 @@ function toResponse(result: pg.QueryArrayResult<unknown[]>, arrayMode: boolean):
   return { fields, rows, command: result.command ?? null, rowCount: result.rowCount ?? null, rowAsArray: arrayMode };
 }
 
+function observe(hooks: SqlObserverHooks, res: ServerResponse): SqlObservation {
+  const observation: SqlObservation = { queries: [], begin: null, status: 0, startedAt: performance.now(), endedAt: 0 };
+  hooks.started?.();
+  res.once('close', () => {
+    observation.status = res.statusCode;
+    observation.endedAt = performance.now();
+    hooks.finished?.(observation);
+  });
+  return observation;
+}
+
 export function createSqlHandler(opts: SqlHandlerOptions = {}): SqlHandler {
   const poolMax = opts.poolMax ?? envNumber('DB_POOL_MAX', 10);
   const idleTimeoutMillis = opts.idleTimeoutMillis ?? envNumber('DB_IDLE_TIMEOUT', 10_000);
@@ -334,6 +351,7 @@ export function createSqlHandler(opts: SqlHandlerOptions = {}): SqlHandler {
   }
 
   async function handleSql(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const observed = opts.observe ? observe(opts.observe, res) : null;
     const connectionString = header(req, 'neon-connection-string');
     const body = await readBody(req, maxBodyBytes);
     if (connectionString === undefined || connectionString === '') {
@@ -348,17 +366,9 @@ export function createSqlHandler(opts: SqlHandlerOptions = {}): SqlHandler {
     const batch = batchOptions(req);
     const arrayMode = header(req, 'neon-array-mode') === 'true';
     const started = performance.now();
-    if (opts.observe) {
-      const observe = opts.observe;
-      res.once('finish', () =>
-        observe({
-          queries: Array.isArray(request) ? request : [request],
-          begin: Array.isArray(request) ? beginStatement(batch) : null,
-          status: res.statusCode,
-          startedAt: started,
-          endedAt: performance.now(),
-        }),
-      );
+    if (observed) {
+      observed.queries = Array.isArray(request) ? request : [request];
+      observed.begin = Array.isArray(request) ? beginStatement(batch) : null;
     }
     try {
       const result = await execute(connectionString, request, batch, arrayMode);
