@@ -57,6 +57,7 @@ const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12
 const HEX64 = /^[0-9a-f]{64}$/;
 const WRITE = /\b(insert|update|delete)\b/i;
 const REPLAY_BUDGET_MS = 10_000;
+const EXPLAIN_FROM_MS = 2;
 const MIN_SAMPLES = 10;
 
 /**
@@ -113,7 +114,16 @@ export interface SqlFloor {
   roundTrips: number;
   /** Writes are replayed inside a transaction that is rolled back (the database stays as loaded). */
   rolledBack: boolean;
+  /** Each statement on its own, in capture order: where the time goes. */
+  perStatement: StatementFloor[];
   error?: string;
+}
+
+export interface StatementFloor {
+  sql: string;
+  p50: number;
+  /** EXPLAIN (ANALYZE, BUFFERS) of one run, for statements slower than EXPLAIN_FROM_MS. */
+  plan?: string;
 }
 
 /**
@@ -132,24 +142,48 @@ export async function replayFloor(
   await client.connect();
   // A little slack for clock granularity; ids older than the request are references, kept as is.
   const fresh = freshener(window.start - 20, window.end + 20);
+  const queries = observations.flatMap((o) => o.queries);
+  const statementTimes: number[][] = queries.map(() => []);
+  const timed = async (index: number, q: SqlQuery) => {
+    const t = performance.now();
+    await run(client, q);
+    statementTimes[index]?.push(performance.now() - t);
+  };
   const once = async () => {
     const swap = fresh();
+    let index = 0;
     for (const o of observations) {
       const writes = o.queries.some((q) => WRITE.test(q.query));
       if (o.begin === null && !writes) {
-        await run(client, swap(o.queries[0] as SqlQuery));
+        await timed(index++, swap(o.queries[0] as SqlQuery));
         continue;
       }
       await client.query(o.begin ?? 'BEGIN');
       try {
-        for (const q of o.queries) await run(client, swap(q));
+        for (const q of o.queries) await timed(index++, swap(q));
       } finally {
         await client.query(writes ? 'ROLLBACK' : 'COMMIT');
       }
     }
   };
+  // One EXPLAIN ANALYZE per slow statement, in a transaction that is always rolled back.
+  const explain = async (q: SqlQuery): Promise<string | undefined> => {
+    await client.query('BEGIN');
+    try {
+      const { rows } = await client.query<{ 'QUERY PLAN': string }>({
+        text: `explain (analyze, buffers) ${q.query}`,
+        values: q.params,
+      });
+      return rows.map((r) => r['QUERY PLAN']).join('\n');
+    } catch (error) {
+      return `(explain failed: ${(error as Error).message})`;
+    } finally {
+      await client.query('ROLLBACK');
+    }
+  };
   try {
     for (let i = 0; i < Math.min(5, samples); i++) await once();
+    for (const t of statementTimes) t.length = 0;
     const times: number[] = [];
     // Slow statements (hundreds of ms) would take minutes at full count: a time budget caps them.
     const deadline = performance.now() + REPLAY_BUDGET_MS;
@@ -158,12 +192,23 @@ export async function replayFloor(
       await once();
       times.push(performance.now() - t);
     }
+    const perStatement: StatementFloor[] = [];
+    const swap = fresh();
+    for (const [i, q] of queries.entries()) {
+      const p50 = percentiles(statementTimes[i] ?? []).p50;
+      perStatement.push({
+        sql: q.query.replace(/\s+/g, ' ').trim(),
+        p50,
+        plan: p50 >= EXPLAIN_FROM_MS ? await explain(swap(q)) : undefined,
+      });
+    }
     return {
       latency: percentiles(times),
       samples: times.length,
       statements,
       roundTrips: observations.length,
       rolledBack,
+      perStatement,
     };
   } catch (error) {
     return {
@@ -172,6 +217,7 @@ export async function replayFloor(
       statements,
       roundTrips: observations.length,
       rolledBack,
+      perStatement: [],
       error: (error as Error).message,
     };
   } finally {

@@ -279,12 +279,25 @@ export function renderMarkdown(report: BenchReport): string {
   out.push('');
   out.push('## Captured SQL (one request per scenario)');
   out.push('');
+  out.push(
+    `Each statement with its p50 on the direct connection; EXPLAIN (ANALYZE, BUFFERS) under the slow ones (full text in the JSON).`,
+  );
+  out.push('');
   for (const s of report.scenarios) {
     if (!s.capture) continue;
     out.push(
       `- **${s.name}** (status ${s.capture.status}): ${s.capture.foregroundRoundTrips} round trip(s) before the response, ${s.capture.backgroundRoundTrips} after`,
     );
-    for (const st of s.capture.statements) out.push(`  - \`${st.replace(/`/g, "'")}\``);
+    const timed = s.sqlFloor?.perStatement ?? [];
+    s.capture.statements.forEach((st, i) => {
+      const t = timed[i];
+      out.push(`  - ${t ? `${ms(t.p50)} ms: ` : ''}\`${st.replace(/`/g, "'")}\``);
+      if (t?.plan) {
+        out.push('', '    <details><summary>plan</summary>', '', '    ```');
+        for (const line of t.plan.split('\n')) out.push(`    ${line}`);
+        out.push('    ```', '', '    </details>', '');
+      }
+    });
     for (const st of s.capture.backgroundStatements) out.push(`  - (background) \`${st.replace(/`/g, "'")}\``);
   }
   out.push('');

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -70,8 +70,8 @@ function stopProcessGroup(child: ChildProcess): Promise<void> {
 
 /**
  * The Worker the way `npm run dev` runs it (scripts/dev.ts): the local Neon stand-in, here with
- * counters, and `wrangler dev` pointed at it, with its own state directory so the edge cache
- * and R2 start empty and the uploads vanish afterwards.
+ * counters, and `wrangler dev` (workerd) pointed at it, with its own state directory so the
+ * edge cache and R2 start empty and the uploads vanish afterwards.
  */
 export async function startStack(opts: {
   databaseUrl: string;
@@ -82,6 +82,25 @@ export async function startStack(opts: {
   const observer = new SqlObserver();
   const neon = await startLocalNeon({ port: 0, poolMax: 20, observe: observer.hooks });
   const stateDir = mkdtempSync(join(tmpdir(), 'gsr-bench-state-'));
+  const wrangler = join(ROOT, 'node_modules/.bin/wrangler');
+  const env = { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' };
+  const log = createWriteStream(opts.logFile);
+  // A snapshot of the Worker, bundled the way `wrangler deploy` bundles it: `wrangler dev` on
+  // the sources would reload (and drop requests) whenever someone saves a file mid-run.
+  const distDir = join(stateDir, 'dist');
+  try {
+    const out = execFileSync(wrangler, ['deploy', '--dry-run', '--outdir', distDir], {
+      cwd: ROOT,
+      env,
+      encoding: 'utf8',
+    });
+    log.write(out);
+  } catch (error) {
+    log.end();
+    await neon.close();
+    rmSync(stateDir, { recursive: true, force: true });
+    throw new Error(`bundling the Worker failed: ${(error as { stderr?: string }).stderr ?? (error as Error).message}`);
+  }
   const port = await freePort();
   const inspectorPort = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -98,6 +117,10 @@ export async function startStack(opts: {
   };
   const args = [
     'dev',
+    join(distDir, 'index.js'),
+    '--no-bundle',
+    '--config',
+    join(ROOT, 'wrangler.toml'),
     '--port',
     String(port),
     '--ip',
@@ -105,19 +128,13 @@ export async function startStack(opts: {
     '--inspector-port',
     String(inspectorPort),
     '--persist-to',
-    stateDir,
+    join(stateDir, 'state'),
     '--log-level',
     'warn',
     '--show-interactive-dev-session=false',
   ];
   for (const [key, value] of Object.entries(vars)) args.push('--var', `${key}:${value}`);
-  const log = createWriteStream(opts.logFile);
-  const child = spawn(join(ROOT, 'node_modules/.bin/wrangler'), args, {
-    cwd: ROOT,
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' },
-  });
+  const child = spawn(wrangler, args, { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env });
   child.stdout?.pipe(log, { end: false });
   child.stderr?.pipe(log, { end: false });
   if (opts.verbose) {
