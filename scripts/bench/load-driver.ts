@@ -26,6 +26,10 @@ export async function driveLoad(spec: LoadSpec, beforeRun: () => Promise<void> |
     const statuses: Record<string, number> = {};
     const headerCounts: Record<string, number> = {};
     const errorSamples: string[] = [];
+    // autocannon notices the end of a request-count run on its next one-second tick, so its own
+    // duration (and req/s) would include up to a second of idle time: time the run here.
+    const startedAt = performance.now();
+    let lastResponseAt = startedAt;
     return new Promise((resolve, reject) => {
       const instance = autocannon(
         {
@@ -63,7 +67,7 @@ export async function driveLoad(spec: LoadSpec, beforeRun: () => Promise<void> |
           resolve(
             summarize({
               latencies,
-              durationSec: result.duration,
+              durationSec: (lastResponseAt - startedAt) / 1000,
               statuses,
               headerCounts,
               errors: result.errors,
@@ -76,6 +80,7 @@ export async function driveLoad(spec: LoadSpec, beforeRun: () => Promise<void> |
       );
       instance.on('response', (_client, _status, _bytes, responseTime) => {
         latencies.push(responseTime);
+        lastResponseAt = performance.now();
       });
       instance.on('reqError', (error) => {
         if (errorSamples.length < 3) errorSamples.push(`error ${(error as Error).message}`);
