@@ -27,7 +27,7 @@ export async function captureRequest(
 ): Promise<Capture> {
   // Leftovers of the previous run (requests the load generator abandoned, waitUntil work).
   await observer.waitForQuiet();
-  observer.reset(true);
+  observer.reset(true, CAPTURE_DELAY_MS);
   const start = Date.now();
   const res = await fetch(`${baseUrl}${request.path}`, {
     method: request.method,
@@ -57,6 +57,8 @@ const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12
 const HEX64 = /^[0-9a-f]{64}$/;
 const WRITE = /\b(insert|update|delete)\b/i;
 const REPLAY_BUDGET_MS = 10_000;
+/** Longer than any CPU work a route does between its last query and its response. */
+const CAPTURE_DELAY_MS = 300;
 const EXPLAIN_FROM_MS = 2;
 const MIN_SAMPLES = 10;
 

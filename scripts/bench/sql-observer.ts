@@ -1,6 +1,6 @@
 import type { SqlObservation } from '../local-db/neon-http';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
  * What the local Neon stand-in saw: every `POST /sql` (one round trip of the Worker's HTTP
@@ -18,12 +18,14 @@ export class SqlObserver {
   private statements = 0;
   private running = 0;
   private lastActivity = performance.now();
+  private delayMs = 0;
 
   readonly hooks = {
     sql: {
       started: () => {
         this.running += 1;
         this.lastActivity = performance.now();
+        if (this.recording && this.delayMs > 0) return sleep(this.delayMs);
       },
       finished: (observation: SqlObservation) => {
         this.running -= 1;
@@ -40,9 +42,15 @@ export class SqlObserver {
     },
   };
 
-  reset(record = false): void {
+  /**
+   * `record`: keep the statements. `delayMs`: hold each query that long first, so that a query
+   * the response waits for always ends before the response, and work the Worker leaves in the
+   * background (waitUntil) always ends after it.
+   */
+  reset(record = false, delayMs = 0): void {
     this.observations = [];
     this.recording = record;
+    this.delayMs = delayMs;
     this.httpQueries = 0;
     this.batches = 0;
     this.statements = 0;

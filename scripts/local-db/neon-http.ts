@@ -16,7 +16,8 @@ export interface SqlHandlerOptions {
 }
 
 export interface SqlObserverHooks {
-  started?: () => void;
+  /** May return a promise: the query waits for it (the benchmark delays queries to tell them apart). */
+  started?: () => Promise<void> | void;
   /** Always follows `started`, also for a request refused before it ran (then `queries` is empty). */
   finished?: (observation: SqlObservation) => void;
 }
@@ -262,15 +263,15 @@ function toResponse(result: pg.QueryArrayResult<unknown[]>, arrayMode: boolean):
   return { fields, rows, command: result.command ?? null, rowCount: result.rowCount ?? null, rowAsArray: arrayMode };
 }
 
-function observe(hooks: SqlObserverHooks, res: ServerResponse): SqlObservation {
+function observe(hooks: SqlObserverHooks, res: ServerResponse) {
   const observation: SqlObservation = { queries: [], begin: null, status: 0, startedAt: performance.now(), endedAt: 0 };
-  hooks.started?.();
+  const gate = hooks.started?.();
   res.once('close', () => {
     observation.status = res.statusCode;
     observation.endedAt = performance.now();
     hooks.finished?.(observation);
   });
-  return observation;
+  return { observation, gate };
 }
 
 export function createSqlHandler(opts: SqlHandlerOptions = {}): SqlHandler {
@@ -351,7 +352,9 @@ export function createSqlHandler(opts: SqlHandlerOptions = {}): SqlHandler {
   }
 
   async function handleSql(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const observed = opts.observe ? observe(opts.observe, res) : null;
+    const watch = opts.observe ? observe(opts.observe, res) : null;
+    if (watch?.gate) await watch.gate;
+    const observed = watch?.observation;
     const connectionString = header(req, 'neon-connection-string');
     const body = await readBody(req, maxBodyBytes);
     if (connectionString === undefined || connectionString === '') {
