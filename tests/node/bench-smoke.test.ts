@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { operationKey, runBench } from '../../scripts/bench/bench';
+import { operationKey, runBench, stopEverything } from '../../scripts/bench/bench';
 import { type BenchConfig, configFromEnv, SCENARIO_NAMES } from '../../scripts/bench/config';
 import { percentiles } from '../../scripts/bench/load-types';
 import { noisePng } from '../../scripts/bench/png';
@@ -13,7 +13,11 @@ import { sniffImage } from '../../src/lib/image-sniff';
 
 // Benchmarks are not tests: nothing here looks at a timing. This keeps the harness from rotting.
 const outDir = mkdtempSync(join(tmpdir(), 'gsr-bench-smoke-'));
-afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+afterAll(async () => {
+  // After a timeout the run's own cleanup never ran: stop its wrangler dev and drop its database.
+  await stopEverything();
+  rmSync(outDir, { recursive: true, force: true });
+});
 
 describe('bench harness pieces', () => {
   it('noisePng makes a 2 MB PNG the upload route accepts by its bytes', () => {
