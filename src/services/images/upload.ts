@@ -112,7 +112,11 @@ export async function uploadImage(db: Database, bucket: R2Bucket, input: UploadI
   }
   // Cheap early refusal before the R2 write; the insert enforces both again atomically.
   const [listing] = await db
-    .select({ n: sql<number>`(select count(*)::int from ${propertyImages} where property_id = ${properties.id})` })
+    // The listing id is bound as a parameter: Drizzle renders a column of the outer table unqualified,
+    // which inside this subquery would bind to property_images.id and count nothing.
+    .select({
+      n: sql<number>`(select count(*)::int from ${propertyImages} where property_id = ${input.propertyId}::uuid)`,
+    })
     .from(properties)
     .where(eq(properties.id, input.propertyId));
   if (!listing) throw notFound('PROPERTY_NOT_FOUND', 'No such listing.');
