@@ -2,13 +2,13 @@ import type { RouteHandler } from '@hono/zod-openapi';
 import type { AppEnv } from '../../env';
 import { notFound } from '../../lib/errors';
 import { endSessions, listSessions as listUserSessions } from '../../services/auth/sessions';
-import { changePassword as changeUserPassword, getUser, updateOwnName } from '../../services/users/profile';
+import { changePassword as changeUserPassword, updateOwnName } from '../../services/users/profile';
 import { toUserJson } from '../auth/auth.schemas';
 import { authDeps, clientInfo, principal } from '../auth/request-context';
 import type { changePassword, endSession, getMe, listSessions, patchMe } from './me.routes';
 
 export const getMeHandler: RouteHandler<typeof getMe, AppEnv> = async (c) => {
-  const user = await getUser(c.get('db'), principal(c).userId);
+  const { user } = await principal(c).live;
   return c.json(toUserJson(user), 200);
 };
 

@@ -2,6 +2,7 @@ import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { sessions, users } from '../../db/schema';
 import { type Clock, systemClock } from '../../lib/clock';
+import type { UserRecord } from '../users/user-record';
 import type { Role } from './access-token';
 
 export interface Principal {
@@ -10,6 +11,8 @@ export interface Principal {
   role: Role;
   email: string;
   mustChangePassword: boolean;
+  /** The whole profile, from the same lookup: GET /v1/me needs no second query. */
+  user: UserRecord;
 }
 
 /**
@@ -25,10 +28,16 @@ export async function loadPrincipal(
 ): Promise<Principal | null> {
   const rows = await db
     .select({
-      userId: users.id,
-      role: users.role,
+      id: users.id,
       email: users.email,
+      name: users.name,
+      role: users.role,
+      isActive: users.isActive,
       mustChangePassword: users.mustChangePassword,
+      lastLoginAt: users.lastLoginAt,
+      lockedUntil: users.lockedUntil,
+      failedLoginCount: users.failedLoginCount,
+      createdAt: users.createdAt,
     })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
@@ -42,6 +51,14 @@ export async function loadPrincipal(
       ),
     )
     .limit(1);
-  const row = rows[0];
-  return row ? { ...row, sessionId } : null;
+  const user = rows[0];
+  if (!user) return null;
+  return {
+    userId: user.id,
+    sessionId,
+    role: user.role,
+    email: user.email,
+    mustChangePassword: user.mustChangePassword,
+    user,
+  };
 }

@@ -9,13 +9,6 @@ import { endSessionsCtes } from '../auth/sessions';
 import type { AuthDeps } from '../auth/types';
 import { type UserRecord, userColumns, userFromRow } from './user-record';
 
-export async function getUser(db: Database, id: string): Promise<UserRecord> {
-  const result = await db.execute(sql`select ${userColumns('u')} from users u where u.id = ${id}::uuid`);
-  const row = result.rows[0];
-  if (!row) throw notFound('USER_NOT_FOUND', 'No such user.');
-  return userFromRow(row);
-}
-
 /** The only field users may change about themselves; role and flags are never read here. */
 export async function updateOwnName(db: Database, id: string, name: string): Promise<UserRecord> {
   const result = await db.execute(
