@@ -17,6 +17,36 @@ function inquiry(overrides: Record<string, unknown> = {}) {
 }
 
 describe('POST /v1/inquiries', () => {
+  it('POST /v1/inquiries checks the listing, stores everything and finds the recipients in one database round trip', async () => {
+    const agent = await createTestUser({ role: 'admin' });
+    const listing = await createTestProperty({ createdBy: agent.id });
+    const res = await api('/v1/inquiries', { json: inquiry({ propertyId: listing.id }), ip: uniqueIp() });
+    expect(res.status).toBe(201);
+    expect(res.headers.get('Server-Timing')).toMatch(/db;dur=[\d.]+;desc="1 database round trips"/);
+    const { id } = await json<{ id: string }>(res);
+    const queued = await rows<{ kind: string; recipient: string; payload: Record<string, unknown> }>(sql`
+      select kind, recipient, payload from notification_queue where idempotency_key like ${`inquiry:${id}:%`} order by kind`);
+    expect(queued.map((q) => [q.kind, q.recipient])).toEqual([
+      ['inquiry_acknowledgement', expect.any(String)],
+      ['inquiry_received', agent.email],
+    ]);
+    expect(queued[1]?.payload).toMatchObject({
+      inquiryId: id,
+      propertyTitle: listing.title,
+      propertySlug: listing.slug,
+    });
+    expect(Object.keys(queued[0]?.payload ?? {}).sort()).toEqual(['name', 'propertyTitle']);
+  });
+
+  it('POST /v1/inquiries for a draft listing is a 404 in the same single round trip, and stores nothing', async () => {
+    const listing = await createTestProperty({ status: 'draft' });
+    const body = inquiry({ propertyId: listing.id });
+    const res = await api('/v1/inquiries', { json: body, ip: uniqueIp() });
+    await expectProblem(res, 404, 'PROPERTY_NOT_FOUND');
+    expect(await rows(sql`select 1 from inquiries where email = ${body.email}`)).toEqual([]);
+    expect(await rows(sql`select 1 from notification_queue where recipient = ${body.email}`)).toEqual([]);
+  });
+
   it('POST /v1/inquiries stores the inquiry, its history, an analytics event and the emails together', async () => {
     const agent = await createTestUser({ role: 'admin' });
     const listing = await createTestProperty({ createdBy: agent.id });

@@ -202,7 +202,7 @@ describe('faults: the database dies before a write', () => {
     const email = uniqueEmail('fault-inquiry-drop');
     const key = `fault-drop-${uuidv7()}`;
     const before = await state();
-    await swallow({ match: 'insert into "inquiries"', drop: true });
+    await swallow({ match: 'insert into inquiries (', drop: true });
     const res = await call('/v1/inquiries', { json: inquiryBody(email), headers: { 'Idempotency-Key': key } });
     await unavailable(res);
     expect((await state()).dropped).toBe(before.dropped + 1);
@@ -223,7 +223,7 @@ describe('faults: the statement reached the server, the reply never came back', 
     const email = uniqueEmail('fault-inquiry-midbatch');
     const key = `fault-mid-${uuidv7()}`;
     const before = await state();
-    await swallow({ match: 'insert into "inquiries"' });
+    await swallow({ match: 'insert into inquiries (' });
     await unavailable(await call('/v1/inquiries', { json: inquiryBody(email), headers: { 'Idempotency-Key': key } }));
     expect((await state()).swallowed).toBe(before.swallowed + 1);
     expect(await inquiryFootprint(email)).toMatchObject({ inquiries: 0, events: 0, analytics: 0, notifications: 0 });
@@ -237,8 +237,8 @@ describe('faults: the statement reached the server, the reply never came back', 
     const email = uniqueEmail('fault-inquiry-commit');
     const key = `fault-commit-${uuidv7()}`;
     const before = await state();
-    // The first COMMIT is the read batch that loads the listing; the second is the write.
-    await swallow({ match: 'commit', skip: 1 });
+    // The request's one batch (the listing check and every write) ends with this COMMIT.
+    await swallow({ match: 'commit' });
     await unavailable(await call('/v1/inquiries', { json: inquiryBody(email), headers: { 'Idempotency-Key': key } }));
     expect((await state()).swallowed).toBe(before.swallowed + 1);
     const committed = await inquiryFootprint(email);

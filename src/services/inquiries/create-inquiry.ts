@@ -1,9 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import type { Database } from '../../db/client';
-import { inquiries } from '../../db/schema';
 import { ApiError, notFound } from '../../lib/errors';
-import type { NotificationInput } from '../notifications/enqueue';
 import { requestHash } from './request-hash';
 
 export interface NewInquiry {
@@ -25,145 +23,89 @@ export type CreateInquiryResult =
   | { created: true; id: string; status: 'new'; notificationIds: string[] }
   | { created: false; id: string; status: string };
 
-interface Recipient {
-  id: string;
-  email: string;
-}
-
-interface Listing {
-  id: string;
-  title: string;
-  slug: string;
-  agent: Recipient | null;
-}
-
-/**
- * The listing (drafts are invisible to visitors, so they count as unknown), its agent if
- * that is an active admin, and the active admins who hear about an inquiry otherwise.
- * One batch: one round trip.
- */
-async function loadContext(db: Database, propertyId: string | undefined) {
-  const admins = db.execute<{ id: string; email: string }>(sql`
-    select id, email from users
-    where is_active and role in ('admin', 'super_admin')
-    order by created_at, id
-    limit 500`);
-  const listingQuery = db.execute<{
-    id: string;
-    title: string;
-    slug: string;
-    agent_id: string | null;
-    agent_email: string | null;
-  }>(sql`
-    select p.id, p.title, p.slug, a.id as agent_id, a.email as agent_email
-    from properties p
-    left join users a on a.id = p.created_by and a.is_active and a.role in ('admin', 'super_admin')
-    where p.id = ${propertyId ?? null} and p.status <> 'draft'`);
-  const [adminRows, listingRows] = await db.batch([admins, listingQuery]);
-  const row = listingRows.rows[0];
-  const listing: Listing | null = row
-    ? {
-        id: row.id,
-        title: row.title,
-        slug: row.slug,
-        agent: row.agent_id && row.agent_email ? { id: row.agent_id, email: row.agent_email } : null,
-      }
-    : null;
-  return { admins: adminRows.rows, listing };
-}
+/** Who hears about an inquiry: the listing's agent if an active admin, else every active admin (at most 500). */
+const MAX_ADMIN_RECIPIENTS = 500;
 
 /**
  * Stores an inquiry, its first history row, its analytics event and its emails in ONE
- * batch (one transaction). With an Idempotency-Key the inquiry insert does nothing on a
- * conflict, and every later statement only writes if THIS request's row exists, so 20
- * concurrent retries leave one inquiry and one set of emails.
+ * batch (one transaction, one round trip). The listing lookup happens inside the statements:
+ * the inquiry is only inserted for a listing visitors can see (drafts count as unknown), and
+ * the emails' recipients and listing details are read by the insert that queues them. With an
+ * Idempotency-Key the inquiry insert does nothing on a conflict, and every later statement only
+ * writes if THIS request's row exists, so 20 concurrent retries leave one inquiry and one set
+ * of emails.
  */
 export async function createInquiry(
   db: Database,
   input: NewInquiry,
   meta: InquiryRequestMeta,
 ): Promise<CreateInquiryResult> {
-  const { admins, listing } = await loadContext(db, input.propertyId);
-  if (input.propertyId && !listing) throw notFound('PROPERTY_NOT_FOUND', 'No published listing has this id.');
-
-  const hash = await requestHash({
-    propertyId: input.propertyId ?? null,
-    name: input.name,
-    email: input.email,
-    phone: input.phone ?? null,
-    message: input.message,
-  });
+  const propertyId = input.propertyId ?? null;
+  const phone = input.phone ?? null;
+  const key = meta.idempotencyKey ?? null;
+  const hash = await requestHash({ propertyId, name: input.name, email: input.email, phone, message: input.message });
   const id = uuidv7();
-  const recipients: Recipient[] = listing?.agent ? [listing.agent] : admins;
-  const details = {
+  const mine = sql`exists (select 1 from inquiries where id = ${id})`;
+  // The visitor's own words go to the listing's staff; the acknowledgement to the visitor
+  // carries only their name and the listing, so it can never relay a stranger's text.
+  const details = JSON.stringify({
     inquiryId: id,
     name: input.name,
     email: input.email,
-    phone: input.phone ?? null,
+    phone,
     message: input.message,
-    propertyTitle: listing?.title ?? null,
-    propertySlug: listing?.slug ?? null,
-  };
-  const notifications: Array<NotificationInput & { id: string }> = [
-    ...recipients.map((r) => ({
-      id: uuidv7(),
-      kind: 'inquiry_received' as const,
-      recipient: r.email,
-      payload: details,
-      idempotencyKey: `inquiry:${id}:received:${r.id}`,
-    })),
-    {
-      id: uuidv7(),
-      kind: 'inquiry_acknowledgement' as const,
-      recipient: input.email,
-      // Not the message: the acknowledgement must not relay a stranger's text to any address.
-      payload: { name: input.name, propertyTitle: listing?.title ?? null },
-      idempotencyKey: `inquiry:${id}:ack`,
-    },
-  ];
-  const queueRows = notifications.map((n) => ({
-    id: n.id,
-    kind: n.kind,
-    recipient: n.recipient,
-    payload: n.payload,
-    idempotency_key: n.idempotencyKey,
-  }));
-  const mine = sql`exists (select 1 from inquiries where id = ${id})`;
+  });
 
   const statements = [
-    db
-      .insert(inquiries)
-      .values({
-        id,
-        propertyId: listing?.id ?? null,
-        name: input.name,
-        email: input.email,
-        phone: input.phone ?? null,
-        message: input.message,
-        idempotencyKey: meta.idempotencyKey ?? null,
-        requestHash: hash,
-        ipAddress: meta.ipAddress,
-        userAgent: meta.userAgent,
-      })
-      .onConflictDoNothing({ target: inquiries.idempotencyKey }),
+    db.execute(sql`
+      insert into inquiries (id, property_id, name, email, phone, message, idempotency_key, request_hash, ip_address, user_agent)
+      select ${id}, ${propertyId}, ${input.name}, ${input.email}, ${phone}, ${input.message}, ${key}, ${hash},
+        ${meta.ipAddress}, ${meta.userAgent}
+      where ${propertyId}::uuid is null
+        or exists (select 1 from properties p where p.id = ${propertyId} and p.status <> 'draft')
+      on conflict (idempotency_key) do nothing`),
     db.execute(sql`
       insert into inquiry_events (id, inquiry_id, type, to_status)
       select ${uuidv7()}, ${id}, 'created', 'new' where ${mine}`),
     db.execute(sql`
       insert into analytics_events (id, type, property_id, ip_address, metadata)
-      select ${uuidv7()}, 'inquiry_submitted', ${listing?.id ?? null}, ${meta.ipAddress},
-        ${JSON.stringify({ inquiryId: id })}::jsonb
+      select ${uuidv7()}, 'inquiry_submitted', ${propertyId}, ${meta.ipAddress}, ${JSON.stringify({ inquiryId: id })}::jsonb
       where ${mine}`),
-    db.execute(sql`
+    db.execute<{ id: string }>(sql`
+      with listing as (
+        select p.title, p.slug, a.id as agent_id, a.email as agent_email
+        from properties p
+        left join users a on a.id = p.created_by and a.is_active and a.role in ('admin', 'super_admin')
+        where p.id = ${propertyId}
+      ),
+      recipients as (
+        select agent_id as id, agent_email as email from listing where agent_id is not null
+        union all
+        (select u.id, u.email from users u
+          where u.is_active and u.role in ('admin', 'super_admin')
+            and not exists (select 1 from listing where agent_id is not null)
+          order by u.created_at, u.id
+          limit ${MAX_ADMIN_RECIPIENTS})
+      ),
+      mail (kind, recipient, payload, idempotency_key) as (
+        select 'inquiry_received', r.email,
+          ${details}::jsonb || jsonb_build_object(
+            'propertyTitle', (select title from listing), 'propertySlug', (select slug from listing)),
+          'inquiry:' || ${id} || ':received:' || r.id
+        from recipients r
+        union all
+        select 'inquiry_acknowledgement', ${input.email},
+          jsonb_build_object('name', ${input.name}::text, 'propertyTitle', (select title from listing)),
+          'inquiry:' || ${id} || ':ack'
+      )
       insert into notification_queue (id, kind, recipient, payload, idempotency_key)
-      select v.id, v.kind, v.recipient, v.payload, v.idempotency_key
-      from jsonb_to_recordset(${JSON.stringify(queueRows)}::jsonb)
-        as v(id uuid, kind text, recipient text, payload jsonb, idempotency_key text)
+      select gen_random_uuid(), kind, recipient, payload, idempotency_key from mail
       where ${mine}
-      on conflict (idempotency_key) do nothing`),
+      on conflict (idempotency_key) do nothing
+      returning id`),
     db.execute<{ id: string; status: string; request_hash: string | null }>(sql`
       select id, status, request_hash from inquiries
-      where id = ${id} or (${meta.idempotencyKey ?? null}::text is not null and idempotency_key = ${meta.idempotencyKey ?? null})
+      where id = ${id} or (${key}::text is not null and idempotency_key = ${key})
       order by (id = ${id}) desc
       limit 1`),
   ] as const;
@@ -171,9 +113,12 @@ export async function createInquiry(
   const stored = results[4].rows[0];
 
   if (stored?.id === id) {
-    return { created: true, id, status: 'new', notificationIds: notifications.map((n) => n.id) };
+    return { created: true, id, status: 'new', notificationIds: results[3].rows.map((r) => r.id) };
   }
-  if (!stored) throw new Error('inquiry neither inserted nor found by its idempotency key');
+  if (!stored) {
+    if (propertyId) throw notFound('PROPERTY_NOT_FOUND', 'No published listing has this id.');
+    throw new Error('inquiry neither inserted nor found by its idempotency key');
+  }
   if (stored.request_hash !== hash) {
     throw new ApiError({
       status: 422,
