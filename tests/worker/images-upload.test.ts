@@ -85,6 +85,13 @@ describe('POST /v1/admin/properties/:id/images', () => {
     });
   }
 
+  it('POST /v1/admin/properties/:id/images costs the session check and one statement: no count before, no slug lookup after', async () => {
+    const propertyId = await listing();
+    const res = await upload(propertyId, fixture('png-7x5.png'));
+    expect(res.status).toBe(201);
+    expect(res.headers.get('Server-Timing')).toMatch(/db;dur=[\d.]+;desc="2 database round trips"/);
+  });
+
   it('POST /v1/admin/properties/:id/images accepts multipart with a file field and alt text', async () => {
     const propertyId = await listing();
     const form = new FormData();

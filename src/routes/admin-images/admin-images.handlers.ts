@@ -66,7 +66,7 @@ export const uploadHandler: RouteHandler<typeof uploadRoute, AppEnv> = async (c)
     altText: altText.trim(),
     actorId: auth?.userId ?? '',
   });
-  await purgeListing(c, id);
+  await purgeListingPages(c, { id, slug: image.listingSlug });
   c.header('Location', `/v1/images/${image.id}`);
   return c.json(imageView(image, imageBaseUrl(c)), 201);
 };
