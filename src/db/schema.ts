@@ -403,3 +403,24 @@ export const jobRuns = pgTable(
     check('job_runs_finished', sql`${t.status} = 'running' or ${t.finishedAt} is not null`),
   ],
 );
+
+/**
+ * The admin dashboard's figures per window, computed at most every DASHBOARD_MAX_AGE_SECONDS:
+ * counting a month of views over 100,000 listings takes hundreds of milliseconds, reading a
+ * row does not. read_at tells the refresh job which windows admins are looking at.
+ */
+export const dashboardSnapshots = pgTable(
+  'dashboard_snapshots',
+  {
+    days: integer('days').notNull(),
+    lastDay: date('last_day', { mode: 'string' }).notNull(),
+    body: jsonb('body').$type<Record<string, unknown>>().notNull(),
+    computedAt: timestamptz('computed_at').notNull().defaultNow(),
+    readAt: timestamptz('read_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.days, t.lastDay] }),
+    index('dashboard_snapshots_read_at_idx').on(t.readAt),
+    check('dashboard_snapshots_days', sql`${t.days} between 1 and 365`),
+  ],
+);
