@@ -33,6 +33,11 @@ export interface Bindings {
   /** Listings and photos: upload size limit, and an optional key for pagination cursors. */
   IMAGE_MAX_BYTES?: string;
   CURSOR_SECRET?: string;
+  /** Admin dashboard: how old its stored figures may be when served (0: always count afresh). */
+  DASHBOARD_MAX_AGE_SECONDS?: string;
+  /** Listing detail: how long views are gathered before one insert; seconds an isolate keeps a detail in memory. */
+  VIEW_FLUSH_MS?: string;
+  DETAIL_MEMORY_CACHE_SECONDS?: string;
   IMAGES: R2Bucket;
   AUTH_RATE_LIMITER?: RateLimit;
   INQUIRY_RATE_LIMITER?: RateLimit;
@@ -88,6 +93,11 @@ const configSchema = z.object({
   REFRESH_GRACE_SECONDS: intString(10, 0, 300),
   IMAGE_MAX_BYTES: intString(10_485_760, 1024, 104_857_600),
   CURSOR_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  DASHBOARD_MAX_AGE_SECONDS: intString(60, 0, 3600),
+  // Well inside the 30 s a Worker may keep working after its response.
+  VIEW_FLUSH_MS: intString(1000, 0, 20_000),
+  // At most the edge cache's own max-age (60 s); 0 turns the memory cache off.
+  DETAIL_MEMORY_CACHE_SECONDS: intString(5, 0, 60),
   EMAIL_TRANSPORT: z.enum(['http', 'log']).default('http'),
   EMAIL_API_URL: z.url().default('https://api.resend.com/emails'),
   EMAIL_API_KEY: z.string().min(1).optional(),

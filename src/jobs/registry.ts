@@ -1,4 +1,5 @@
 import { runDrainNotifications } from './drain-notifications';
+import { runRefreshDashboards } from './refresh-dashboards';
 import { runReindex } from './reindex';
 import { runRetention } from './retention';
 import type { Job } from './types';
@@ -10,6 +11,12 @@ export const JOBS: Record<string, Job> = {
     description: 'Send due rows of the notification queue.',
     leaseSeconds: 55,
     run: runDrainNotifications,
+  },
+  'refresh-dashboards': {
+    name: 'refresh-dashboards',
+    description: 'Recount the dashboard windows admins looked at in the last 15 minutes.',
+    leaseSeconds: 55,
+    run: runRefreshDashboards,
   },
   retention: {
     name: 'retention',
@@ -33,7 +40,7 @@ export const JOBS: Record<string, Job> = {
 
 /** Cron expressions of wrangler.toml and the jobs each one runs, in order. */
 export const SCHEDULE: Record<string, string[]> = {
-  '* * * * *': ['drain-notifications'],
+  '* * * * *': ['drain-notifications', 'refresh-dashboards'],
   '0 3 * * *': ['retention'],
   '0 4 * * 0': ['vacuum'],
   '0 5 1 * *': ['reindex'],

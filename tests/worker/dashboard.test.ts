@@ -67,10 +67,31 @@ beforeAll(async () => {
     ]);
 });
 
-async function dashboard(query: string, token = admin.token): Promise<Dashboard> {
-  const res = await api(`/v1/admin/dashboard${query}`, { token });
+/** Counted now unless `stored` (other test files may have stored figures for the same window). */
+async function dashboardResponse(query: string, options: { stored?: boolean; token?: string } = {}) {
+  const headers: Record<string, string> = options.stored ? {} : { 'Cache-Control': 'no-cache' };
+  const res = await api(`/v1/admin/dashboard${query}`, { token: options.token ?? admin.token, headers });
   expect(res.status, await res.clone().text()).toBe(200);
-  return json<Dashboard>(res);
+  return res;
+}
+
+async function dashboard(
+  query: string,
+  options: { stored?: boolean } = {},
+): Promise<Dashboard & { generatedAt: string }> {
+  return json(await dashboardResponse(query, options));
+}
+
+function roundTrips(res: Response): number {
+  return Number(/desc="(\d+) database round trips"/.exec(res.headers.get('Server-Timing') ?? '')?.[1]);
+}
+
+/** A window of its own (an empty day long ago), so no other test has stored figures for it. */
+let windowCounter = 0;
+function privateWindow(): string {
+  windowCounter += 1;
+  const day = new Date(Date.UTC(1970, 0, 1) + (Math.floor(Math.random() * 9000) * 16 + windowCounter) * 86_400_000);
+  return `?days=1&until=${day.toISOString().slice(0, 10)}`;
 }
 
 describe('GET /v1/admin/dashboard', () => {
@@ -198,6 +219,84 @@ describe('GET /v1/admin/dashboard', () => {
   it('GET /v1/admin/dashboard accepts the 365-day maximum', async () => {
     const d = await dashboard('?days=365');
     expect(d.inquiriesPerDay).toHaveLength(365);
+  });
+
+  it('GET /v1/admin/dashboard serves stored figures within the max age: one lookup, the same generatedAt, an Age header', async () => {
+    const window = privateWindow();
+    const first = await dashboardResponse(window, { stored: true });
+    expect(roundTrips(first)).toBe(3); // session check, lookup (a miss), count and store
+    const counted = await json<{ generatedAt: string }>(first);
+    const second = await dashboardResponse(window, { stored: true });
+    expect(roundTrips(second)).toBe(2); // session check and the lookup, in parallel
+    const stored = await json<{ generatedAt: string }>(second);
+    expect(stored.generatedAt).toBe(counted.generatedAt);
+    expect(Number(second.headers.get('Age'))).toBeGreaterThanOrEqual(0);
+    expect(Number(second.headers.get('Age'))).toBeLessThanOrEqual(60);
+    expect(second.headers.get('Cache-Control')).toBe('no-store');
+  });
+
+  it('GET /v1/admin/dashboard with Cache-Control: no-cache counts now and replaces the stored figures', async () => {
+    const listing = await createTestProperty({ title: 'Fresh please' });
+    const today = new Date().toISOString().slice(0, 10);
+    const window = `?days=3&until=${today}`;
+    await dashboard(window, { stored: true });
+    const events = Array.from({ length: 40 }, () => ({ type: 'property_view', propertyId: listing.id }));
+    expect((await api('/v1/events', { json: { events }, ip: uniqueIp() })).status).toBe(202);
+    const fresh = await dashboard(window);
+    expect(fresh.topViewedListings.find((t) => t.propertyId === listing.id)?.views).toBe(40);
+    // The recount was stored: a plain read now sees it too.
+    const after = await dashboard(window, { stored: true });
+    expect(after.generatedAt).toBe(fresh.generatedAt);
+    expect(after.topViewedListings.find((t) => t.propertyId === listing.id)?.views).toBe(40);
+  });
+
+  it('stored figures older than the max age are counted again on the next read', async () => {
+    const window = privateWindow();
+    const first = await dashboard(window, { stored: true });
+    await testDb().execute(sql`
+      update dashboard_snapshots set computed_at = computed_at - interval '2 minutes'
+      where days = 1 and last_day = ${first.period.to}::date`);
+    const second = await dashboard(window, { stored: true });
+    expect(Date.parse(second.generatedAt)).toBeGreaterThan(Date.parse(first.generatedAt) - 120_000);
+    expect(second.generatedAt).not.toBe(first.generatedAt);
+  });
+
+  it('an ended session cannot make the API count: nothing is stored for it', async () => {
+    const revoked = await createTestUser({ role: 'admin' });
+    await testDb().execute(sql`update sessions set revoked_at = now() where id = ${revoked.sessionId}`);
+    const window = privateWindow();
+    const res = await api(`/v1/admin/dashboard${window}`, { token: revoked.token });
+    await expectProblem(res, 401, 'SESSION_ENDED');
+    const until = window.slice(window.indexOf('until=') + 6);
+    const { rows } = await testDb().execute(sql`select 1 from dashboard_snapshots where last_day = ${until}::date`);
+    expect(rows).toEqual([]);
+  });
+
+  it('the refresh job recounts windows admins watch, leaves unwatched ones and forgets those unread for a day', async () => {
+    const superAdmin = await createTestUser({ role: 'super_admin' });
+    const [watched, unwatched, abandoned] = [privateWindow(), privateWindow(), privateWindow()];
+    const day = (w: string) => w.slice(w.indexOf('until=') + 6);
+    for (const w of [watched, unwatched, abandoned]) await dashboard(w, { stored: true });
+    const db = testDb();
+    await db.execute(sql`update dashboard_snapshots set computed_at = now() - interval '10 minutes'
+      where days = 1 and last_day in (${day(watched)}::date, ${day(unwatched)}::date, ${day(abandoned)}::date)`);
+    await db.execute(sql`update dashboard_snapshots set read_at = now() - interval '1 hour'
+      where days = 1 and last_day = ${day(unwatched)}::date`);
+    await db.execute(sql`update dashboard_snapshots set read_at = now() - interval '2 days'
+      where days = 1 and last_day = ${day(abandoned)}::date`);
+
+    const run = await api('/v1/admin/system/jobs/refresh-dashboards', { method: 'POST', token: superAdmin.token });
+    expect(run.status, await run.clone().text()).toBe(200);
+
+    const { rows } = await db.execute<{ last_day: string; recent: boolean }>(sql`
+      select to_char(last_day, 'YYYY-MM-DD') as last_day, computed_at > now() - interval '1 minute' as recent
+      from dashboard_snapshots
+      where days = 1 and last_day in (${day(watched)}::date, ${day(unwatched)}::date, ${day(abandoned)}::date)
+      order by last_day`);
+    const byDay = Object.fromEntries(rows.map((r) => [r.last_day, r.recent]));
+    expect(byDay[day(watched)]).toBe(true);
+    expect(byDay[day(unwatched)]).toBe(false);
+    expect(day(abandoned) in byDay).toBe(false);
   });
 
   it('GET /v1/admin/dashboard without a token is a 401 and for a plain user a 403', async () => {

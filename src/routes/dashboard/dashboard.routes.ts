@@ -45,6 +45,10 @@ export const DashboardSchema = z
         .openapi({ description: 'Median time from inquiry to its first move out of new.' }),
       responded: z.number().int(),
     }),
+    generatedAt: z.iso.datetime().openapi({
+      description:
+        'When these figures were counted: at most DASHBOARD_MAX_AGE_SECONDS ago (60 by default); send Cache-Control: no-cache to have them counted now.',
+    }),
   })
   .openapi('Dashboard');
 
