@@ -14,6 +14,7 @@ export const SCENARIO_NAMES = [
   'inquiry',
   'upload',
   'dashboard',
+  'dashboard-fresh',
 ] as const;
 
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];

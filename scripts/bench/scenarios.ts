@@ -217,7 +217,7 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'dashboard',
-    title: 'admin dashboard, 30 days',
+    title: 'admin dashboard, 30 days (stored figures, at most 60 s old)',
     route: { method: 'get', path: '/v1/admin/dashboard' },
     status: 200,
     async requests(ctx, count) {
@@ -226,6 +226,20 @@ export const SCENARIOS: Scenario[] = [
         method: 'GET',
         path: '/v1/admin/dashboard?days=30',
         headers: { authorization: `Bearer ${token}` },
+      }));
+    },
+  },
+  {
+    name: 'dashboard-fresh',
+    title: 'admin dashboard, 30 days, counted now (Cache-Control: no-cache)',
+    route: { method: 'get', path: '/v1/admin/dashboard' },
+    status: 200,
+    async requests(ctx, count) {
+      const token = await ctx.token('admin');
+      return times(count, () => ({
+        method: 'GET',
+        path: '/v1/admin/dashboard?days=30',
+        headers: { authorization: `Bearer ${token}`, 'cache-control': 'no-cache' },
       }));
     },
   },
