@@ -231,24 +231,7 @@ export const ADJECTIVES = [
   'Classic',
 ];
 
-export const FEATURES = [
-  'garage',
-  'garden',
-  'pool',
-  'balcony',
-  'fireplace',
-  'air conditioning',
-  'elevator',
-  'parking',
-  'solar panels',
-  'home office',
-  'pets allowed',
-  'furnished',
-  'terrace',
-  'sea view',
-  'storage',
-  'gym',
-];
+export { LISTING_FEATURES as FEATURES } from '../db/listing-features';
 
 /** Sentences for descriptions; several per listing make the full-text index realistic. */
 export const SENTENCES = [

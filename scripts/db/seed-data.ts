@@ -1,4 +1,5 @@
 import { en, Faker } from '@faker-js/faker';
+import { LISTING_FEATURES } from './listing-features';
 
 /** Cities the seeded listings are spread over, with a centre to scatter coordinates around. */
 export const SEED_CITIES = [
@@ -11,20 +12,6 @@ export const SEED_CITIES = [
 ] as const;
 
 const TYPES = ['house', 'apartment', 'condo', 'townhouse', 'land', 'commercial', 'office'] as const;
-const FEATURES = [
-  'garage',
-  'garden',
-  'pool',
-  'balcony',
-  'fireplace',
-  'air conditioning',
-  'elevator',
-  'parking',
-  'solar panels',
-  'home office',
-  'pets allowed',
-  'furnished',
-];
 const STATUSES = ['active', 'active', 'active', 'active', 'pending', 'draft', 'off_market', 'sold'] as const;
 
 export interface SeedListing {
@@ -109,7 +96,7 @@ export function generateListings(count: number, seed = 20261125): SeedListing[] 
       country: place.country,
       latitude: Number((place.lat + faker.number.float({ min: -0.12, max: 0.12 })).toFixed(6)),
       longitude: Number((place.lng + faker.number.float({ min: -0.12, max: 0.12 })).toFixed(6)),
-      features: faker.helpers.arrayElements(FEATURES, { min: 1, max: 5 }),
+      features: faker.helpers.arrayElements(LISTING_FEATURES, { min: 1, max: 5 }),
     });
   }
   return listings;
