@@ -1,5 +1,7 @@
 /** ETags, conditional requests and the Workers Cache API in front of public reads. */
 
+import { MemoryCache } from './memory-cache';
+
 export const PUBLIC_CACHE_CONTROL = 'public, max-age=60, stale-while-revalidate=300';
 export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 
@@ -44,12 +46,17 @@ export function ifMatchVersion(header: string | undefined | null): number | '*' 
   return first?.[1] ? Number(first[1]) : 'invalid';
 }
 
-/** A cache key that ignores parameter order and every request header. */
-export function edgeCacheKey(url: string): Request {
+/** The URL a representation is cached under: parameter order and fragment do not count. */
+function cacheKeyUrl(url: string): string {
   const u = new URL(url);
   u.searchParams.sort();
   u.hash = '';
-  return new Request(u.toString(), { method: 'GET' });
+  return u.toString();
+}
+
+/** A cache key that ignores parameter order and every request header. */
+export function edgeCacheKey(url: string): Request {
+  return new Request(cacheKeyUrl(url), { method: 'GET' });
 }
 
 /** The edge cache, or null where the runtime has none (e.g. plain Node). */
@@ -58,8 +65,26 @@ export function edgeCache(): Cache | null {
   return storage?.default ?? null;
 }
 
-/** Drops cached representations of these URLs from this location's edge cache. */
-export async function purgeEdgeCache(urls: string[]): Promise<void> {
+/**
+ * The representations of listing detail this isolate keeps in memory in front of the edge
+ * cache (see `memoryTtlSeconds`). Bytes are counted as characters of body and headers.
+ */
+const memory = new MemoryCache<Representation>({ maxEntries: 500, maxBytes: 8 * 1024 * 1024 });
+
+interface Representation {
+  body: string;
+  headers: Array<[string, string]>;
+}
+
+const sizeOf = (r: Representation) =>
+  r.headers.reduce((n, [name, value]) => n + name.length + value.length, r.body.length);
+
+/**
+ * Drops cached representations of these URLs from this location's edge cache and from this
+ * isolate's memory. Other isolates keep their memory copy until its TTL runs out.
+ */
+export async function purgeCachedPages(urls: string[]): Promise<void> {
+  for (const url of urls) memory.delete(cacheKeyUrl(url));
   const cache = edgeCache();
   if (!cache) return;
   await Promise.all(urls.map((url) => cache.delete(edgeCacheKey(url)).catch(() => false)));
@@ -81,36 +106,65 @@ export interface CachedBuild {
   headers?: Record<string, string>;
 }
 
+export interface EdgeCacheOptions {
+  /**
+   * Also keep the representation in this isolate's memory for this many seconds (0 or absent:
+   * not at all). A memory hit costs no Cache API lookup; `X-Cache` says `HIT-MEMORY`.
+   */
+  memoryTtlSeconds?: number;
+}
+
+type CacheState = 'HIT-MEMORY' | 'HIT' | 'MISS';
+
 /**
  * Serves a public JSON read through the edge cache: a hit skips `build` (and the database);
  * a miss builds, answers, and stores the representation in the background. Either way an
- * If-None-Match naming the current ETag gets a 304. `X-Cache` says which it was.
+ * If-None-Match naming the current ETag gets a 304. `X-Cache` says which it was: `HIT-MEMORY`,
+ * `HIT` or `MISS`.
  */
 export async function serveThroughEdgeCache(
   request: Request,
   waitUntil: (promise: Promise<unknown>) => void,
   build: () => Promise<CachedBuild>,
+  options: EdgeCacheOptions = {},
 ): Promise<Response> {
-  const cache = edgeCache();
-  const key = edgeCacheKey(request.url);
-  const ifNoneMatch = request.headers.get('If-None-Match');
-  const hit = cache ? await cache.match(key).catch(() => undefined) : undefined;
+  const keyUrl = cacheKeyUrl(request.url);
+  const memoryTtlMs = (options.memoryTtlSeconds ?? 0) * 1000;
+  const remembered = memoryTtlMs > 0 ? memory.get(keyUrl) : undefined;
   let response: Response;
-  let state: 'HIT' | 'MISS';
-  if (hit) {
-    response = new Response(hit.body, hit);
-    state = 'HIT';
+  let state: CacheState;
+  if (remembered) {
+    response = new Response(remembered.body, { status: 200, headers: remembered.headers });
+    state = 'HIT-MEMORY';
   } else {
-    const built = await build();
-    const headers = new Headers(built.headers);
-    headers.set('Content-Type', 'application/json; charset=utf-8');
-    headers.set('Cache-Control', PUBLIC_CACHE_CONTROL);
-    headers.set('ETag', await contentEtag(built.body));
-    response = new Response(built.body, { status: 200, headers });
-    if (cache) waitUntil(cache.put(key, response.clone()).catch(() => undefined));
-    state = 'MISS';
+    const cache = edgeCache();
+    const key = new Request(keyUrl, { method: 'GET' });
+    const hit = cache ? await cache.match(key).catch(() => undefined) : undefined;
+    let body: string | null = null;
+    if (hit) {
+      // Kept in memory as text; otherwise streamed through as it comes.
+      if (memoryTtlMs > 0) body = await hit.text();
+      response = new Response(body ?? hit.body, hit);
+      state = 'HIT';
+    } else {
+      const built = await build();
+      const headers = new Headers(built.headers);
+      headers.set('Content-Type', 'application/json; charset=utf-8');
+      headers.set('Cache-Control', PUBLIC_CACHE_CONTROL);
+      headers.set('ETag', await contentEtag(built.body));
+      body = built.body;
+      response = new Response(body, { status: 200, headers });
+      if (cache) waitUntil(cache.put(key, response.clone()).catch(() => undefined));
+      state = 'MISS';
+    }
+    if (memoryTtlMs > 0 && body !== null) {
+      const representation = { body, headers: [...response.headers] };
+      memory.set(keyUrl, representation, sizeOf(representation), memoryTtlMs);
+    }
   }
-  const out = ifNoneMatchHit(ifNoneMatch, response.headers.get('ETag')) ? notModified(response) : response;
+  const out = ifNoneMatchHit(request.headers.get('If-None-Match'), response.headers.get('ETag'))
+    ? notModified(response)
+    : response;
   out.headers.set('X-Cache', state);
   for (const name of ['X-Property-Id']) {
     const value = response.headers.get(name);

@@ -1,8 +1,10 @@
 import { and, eq } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app';
 import { analyticsEvents, properties, propertyImages } from '../../src/db/schema';
 import { api, expectProblem, json } from '../helpers/api';
+import { callApp } from '../helpers/app-call';
 import { testDb } from '../helpers/db';
 import { createTestUser, type TestUser } from '../helpers/users';
 
@@ -140,6 +142,9 @@ describe('GET /v1/properties/:idOrSlug', () => {
 });
 
 describe('GET /v1/properties/:idOrSlug caching', () => {
+  // An app of the test's own, called with the variables each test needs.
+  const app = createApp();
+
   it('GET /v1/properties/:idOrSlug sends Cache-Control and an ETag, and 304s on If-None-Match', async () => {
     const listing = await insertListing();
     const res = await api(`/v1/properties/${listing.slug}`);
@@ -154,41 +159,94 @@ describe('GET /v1/properties/:idOrSlug caching', () => {
     await other.arrayBuffer();
   });
 
+  // Memory off: every hit below comes from the edge cache (a Cache API lookup).
+  const edgeOnly = { DETAIL_MEMORY_CACHE_SECONDS: '0', VIEW_FLUSH_MS: '0' };
+  // Memory on for longer than any test takes, so no entry expires mid-test.
+  const withMemory = { DETAIL_MEMORY_CACHE_SECONDS: '60', VIEW_FLUSH_MS: '0' };
+
   it('GET /v1/properties/:idOrSlug is served from the edge cache and an admin edit purges it (by id and slug)', async () => {
     const listing = await insertListing({ title: 'Before the edit' });
     for (const key of [listing.id, listing.slug]) {
-      const first = await api(`/v1/properties/${key}`);
-      expect(first.headers.get('X-Cache')).toBe('MISS');
-      await first.arrayBuffer();
-    }
-    // The cache write happens in the background: wait until both are hits.
-    for (const key of [listing.id, listing.slug]) {
-      let state = '';
-      for (let i = 0; i < 30 && state !== 'HIT'; i++) {
-        const res = await api(`/v1/properties/${key}`);
-        state = res.headers.get('X-Cache') ?? '';
-        await res.arrayBuffer();
-      }
-      expect(state).toBe('HIT');
+      const first = await callApp(app, `/v1/properties/${key}`, { vars: edgeOnly });
+      expect(first.response.headers.get('X-Cache')).toBe('MISS');
+      // The cache write happens in the background: once it is done, the next read is a hit.
+      await first.background;
+      const second = await callApp(app, `/v1/properties/${key}`, { vars: edgeOnly });
+      expect(second.response.headers.get('X-Cache')).toBe('HIT');
     }
     // A direct database change is invisible behind the cache…
     await testDb()
       .update(properties)
       .set({ description: 'changed behind the cache' })
       .where(eq(properties.id, listing.id));
-    expect((await json<Property>(await api(`/v1/properties/${listing.id}`))).description).toBe('A full description.');
+    const cached = await callApp(app, `/v1/properties/${listing.id}`, { vars: edgeOnly });
+    expect((await json<Property>(cached.response)).description).toBe('A full description.');
     // …but an admin write purges both entries.
-    const patched = await api(`/v1/admin/properties/${listing.id}`, {
+    const patched = await callApp(app, `/v1/admin/properties/${listing.id}`, {
       method: 'PATCH',
       token: admin.token,
       json: { title: 'After the edit' },
+      vars: edgeOnly,
     });
-    expect(patched.status).toBe(200);
-    await patched.arrayBuffer();
+    expect(patched.response.status).toBe(200);
     for (const key of [listing.id, listing.slug]) {
-      const res = await api(`/v1/properties/${key}`);
-      expect(res.headers.get('X-Cache')).toBe('MISS');
-      expect((await json<Property>(res)).title).toBe('After the edit');
+      const { response } = await callApp(app, `/v1/properties/${key}`, { vars: edgeOnly });
+      expect(response.headers.get('X-Cache')).toBe('MISS');
+      expect((await json<Property>(response)).title).toBe('After the edit');
+    }
+  });
+
+  it('GET /v1/properties/:idOrSlug from memory answers exactly what the edge cache answers, 304 included', async () => {
+    const listing = await insertListing();
+    const path = `/v1/properties/${listing.slug}`;
+    const miss = await callApp(app, path, { vars: withMemory });
+    expect(miss.response.headers.get('X-Cache')).toBe('MISS');
+    await miss.background;
+    const edge = await callApp(app, path, { vars: edgeOnly });
+    const memory = await callApp(app, path, { vars: withMemory });
+    expect(edge.response.headers.get('X-Cache')).toBe('HIT');
+    expect(memory.response.headers.get('X-Cache')).toBe('HIT-MEMORY');
+    const body = await miss.response.text();
+    expect(await edge.response.text()).toBe(body);
+    expect(await memory.response.text()).toBe(body);
+    for (const name of ['ETag', 'Cache-Control', 'Content-Type', 'X-Property-Id']) {
+      expect(memory.response.headers.get(name), name).toBe(miss.response.headers.get(name));
+      expect(memory.response.headers.get(name), name).toBe(edge.response.headers.get(name));
+    }
+    const etag = miss.response.headers.get('ETag') as string;
+    const notModified = await callApp(app, path, { vars: withMemory, headers: { 'If-None-Match': `W/${etag}` } });
+    expect(notModified.response.status).toBe(304);
+    expect(notModified.response.headers.get('X-Cache')).toBe('HIT-MEMORY');
+    expect(notModified.response.headers.get('ETag')).toBe(etag);
+    expect(notModified.response.headers.get('Cache-Control')).toBe(miss.response.headers.get('Cache-Control'));
+    const stale = await callApp(app, path, { vars: withMemory, headers: { 'If-None-Match': '"other"' } });
+    expect(stale.response.status).toBe(200);
+    expect(await stale.response.text()).toBe(body);
+  });
+
+  it('GET /v1/properties/:idOrSlug shows an admin edit on the very next read, though memory held the listing', async () => {
+    const listing = await insertListing({ title: 'Remembered title' });
+    for (const key of [listing.id, listing.slug]) {
+      await (await callApp(app, `/v1/properties/${key}`, { vars: withMemory })).background;
+      const again = await callApp(app, `/v1/properties/${key}`, { vars: withMemory });
+      expect(again.response.headers.get('X-Cache')).toBe('HIT-MEMORY');
+    }
+    // Memory hides a direct database change, as the edge cache does…
+    await testDb().update(properties).set({ title: 'Changed behind memory' }).where(eq(properties.id, listing.id));
+    const hidden = await callApp(app, `/v1/properties/${listing.id}`, { vars: withMemory });
+    expect((await json<Property>(hidden.response)).title).toBe('Remembered title');
+    // …and an admin write drops it from memory and from the edge cache.
+    const patched = await callApp(app, `/v1/admin/properties/${listing.id}`, {
+      method: 'PATCH',
+      token: admin.token,
+      json: { title: 'Edited by an admin' },
+      vars: withMemory,
+    });
+    expect(patched.response.status).toBe(200);
+    for (const key of [listing.id, listing.slug]) {
+      const { response } = await callApp(app, `/v1/properties/${key}`, { vars: withMemory });
+      expect(response.headers.get('X-Cache')).toBe('MISS');
+      expect((await json<Property>(response)).title).toBe('Edited by an admin');
     }
   });
 

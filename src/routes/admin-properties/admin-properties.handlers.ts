@@ -3,7 +3,7 @@ import type { Context } from 'hono';
 import { type AppEnv, getConfig } from '../../env';
 import { cursorSecret } from '../../lib/cursor';
 import { notFound, unprocessable } from '../../lib/errors';
-import { ifMatchVersion, purgeEdgeCache, versionEtag } from '../../lib/http-cache';
+import { ifMatchVersion, purgeCachedPages, versionEtag } from '../../lib/http-cache';
 import { createLogger } from '../../lib/logger';
 import { findListing } from '../../services/listings/get';
 import { searchListings } from '../../services/listings/search';
@@ -30,10 +30,10 @@ const actor = (c: C) => {
   return auth.userId;
 };
 
-/** Drops this location's cached public pages of a listing (by id and by slug). */
+/** Drops a listing's cached public pages (by id and by slug): this location's edge cache, this isolate's memory. */
 export async function purgeListingPages(c: C, listing: { id: string; slug: string }) {
   const origin = new URL(c.req.url).origin;
-  await purgeEdgeCache([`${origin}/v1/properties/${listing.id}`, `${origin}/v1/properties/${listing.slug}`]);
+  await purgeCachedPages([`${origin}/v1/properties/${listing.id}`, `${origin}/v1/properties/${listing.slug}`]);
 }
 
 async function adminListing(c: C, id: string) {

@@ -5,7 +5,6 @@ import { cursorSecret } from '../../lib/cursor';
 import { notFound } from '../../lib/errors';
 import { serveThroughEdgeCache } from '../../lib/http-cache';
 import { clientIp, truncateIp } from '../../lib/ip';
-import { createLogger } from '../../lib/logger';
 import { listingFacets } from '../../services/listings/facets';
 import { findListing } from '../../services/listings/get';
 import { searchListings } from '../../services/listings/search';
@@ -40,24 +39,28 @@ export const facetsHandler: RouteHandler<typeof propertyFacets, AppEnv> = async 
 
 export const getHandler: RouteHandler<typeof getProperty, AppEnv> = async (c) => {
   const { idOrSlug } = c.req.valid('param');
-  const response = await serveThroughEdgeCache(c.req.raw, waitUntil(c), async () => {
-    const found = await findListing(c.get('db'), idOrSlug, 'public');
-    if (!found) throw notFound('PROPERTY_NOT_FOUND', 'No such listing.');
-    return {
-      body: JSON.stringify(detailView(found.row, found.images, imageBaseUrl(c))),
-      headers: { 'X-Property-Id': found.row.id },
-    };
-  });
+  const config = getConfig(c.env);
+  const response = await serveThroughEdgeCache(
+    c.req.raw,
+    waitUntil(c),
+    async () => {
+      const found = await findListing(c.get('db'), idOrSlug, 'public');
+      if (!found) throw notFound('PROPERTY_NOT_FOUND', 'No such listing.');
+      return {
+        body: JSON.stringify(detailView(found.row, found.images, imageBaseUrl(c))),
+        headers: { 'X-Property-Id': found.row.id },
+      };
+    },
+    { memoryTtlSeconds: config.DETAIL_MEMORY_CACHE_SECONDS },
+  );
   const propertyId = response.headers.get('X-Property-Id');
   if (propertyId) {
-    // Fire and forget: a slow or failing analytics insert never touches the response.
-    c.executionCtx.waitUntil(
-      recordPropertyView(
-        c.get('db'),
-        { propertyId, ipAddress: truncateIp(clientIp(c)) },
-        createLogger({ requestId: c.get('requestId') }),
-      ),
+    // Buffered, written after the response with other requests' views: never touches this one.
+    const flush = recordPropertyView(
+      { propertyId, ipAddress: truncateIp(clientIp(c)) },
+      { db: c.get('db'), flushMs: config.VIEW_FLUSH_MS, requestId: c.get('requestId') },
     );
+    if (flush) c.executionCtx.waitUntil(flush);
   }
   return response as never;
 };
