@@ -60,9 +60,10 @@ export class SqlObserver {
   /**
    * Waits until no /sql request is running and none arrived for `quietMs` (work the Worker
    * finishes after a response, or after the load generator hung up), at most `maxMs`.
-   * Returns false when it never got quiet.
+   * Returns false when it never got quiet. The default outlasts VIEW_FLUSH_MS (1 s): listing
+   * detail writes its buffered views that long after a response.
    */
-  async waitForQuiet(quietMs = 250, maxMs = 30_000): Promise<boolean> {
+  async waitForQuiet(quietMs = 1250, maxMs = 30_000): Promise<boolean> {
     const deadline = performance.now() + maxMs;
     while (performance.now() < deadline) {
       if (this.running === 0 && performance.now() - this.lastActivity >= quietMs) return true;

@@ -137,12 +137,14 @@ describe(`npm run bench, smoke run on ${server ? 'PostgreSQL' : 'embedded PGlite
     expect(report.reference.ready[0]?.db.roundTrips).toBe(1);
   });
 
-  it('keeps the edge cache out of the cold scenarios and in the cached one', () => {
+  it('keeps the caches out of the cold scenarios and in the cached one', () => {
     const cold = report.scenarios.find((s) => s.name === 'detail-cold');
     const cached = report.scenarios.find((s) => s.name === 'detail-cached');
-    if (cold?.state === 'measured') expect(cold.runs[0]?.load.headerCounts.HIT ?? 0).toBe(0);
+    // HIT: the edge cache; HIT-MEMORY: the isolate's own copy of the listing.
+    const hits = (counts: Record<string, number> = {}) => (counts.HIT ?? 0) + (counts['HIT-MEMORY'] ?? 0);
+    if (cold?.state === 'measured') expect(hits(cold.runs[0]?.load.headerCounts)).toBe(0);
     if (cached?.state === 'measured') {
-      expect(cached.runs[0]?.load.headerCounts.HIT).toBe(cached.runs[0]?.load.requests);
+      expect(hits(cached.runs[0]?.load.headerCounts)).toBe(cached.runs[0]?.load.requests);
     }
   });
 
