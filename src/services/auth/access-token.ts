@@ -31,11 +31,30 @@ function jwk(secret: string, kid: string) {
   return { kty: 'oct', k: toBase64Url(secret), alg: ALG, kid, key_ops: ['sign', 'verify'] };
 }
 
+// Importing the HMAC key cost as much as verifying with it, on every request; each key is now
+// imported once per isolate. Keyed by the config object (getConfig memoises it per env), so a
+// new secret means a new config and a fresh import, and no secret is kept in module scope.
+const importedKeys = new WeakMap<TokenConfig, Map<string, Promise<CryptoKey>>>();
+
+function importedKey(config: TokenConfig, secret: string, kid: string): Promise<CryptoKey> {
+  let keys = importedKeys.get(config);
+  if (!keys) {
+    keys = new Map();
+    importedKeys.set(config, keys);
+  }
+  let key = keys.get(kid);
+  if (!key) {
+    key = crypto.subtle.importKey('jwk', jwk(secret, kid), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+    keys.set(kid, key);
+  }
+  return key;
+}
+
 /** Verification keys by key id: the current one and, during a rotation, the previous one. */
-function verificationKey(config: TokenConfig, kid: string | undefined) {
-  if (kid === config.JWT_KEY_ID) return jwk(config.JWT_SECRET, config.JWT_KEY_ID);
+function verificationKey(config: TokenConfig, kid: string | undefined): Promise<CryptoKey> | null {
+  if (kid === config.JWT_KEY_ID) return importedKey(config, config.JWT_SECRET, config.JWT_KEY_ID);
   if (kid && kid === config.JWT_PREVIOUS_KEY_ID && config.JWT_PREVIOUS_SECRET) {
-    return jwk(config.JWT_PREVIOUS_SECRET, kid);
+    return importedKey(config, config.JWT_PREVIOUS_SECRET, kid);
   }
   return null;
 }
@@ -71,7 +90,7 @@ export async function verifyAccessToken(config: TokenConfig, token: string): Pro
     if (header.alg !== ALG) return null;
     const key = verificationKey(config, header.kid);
     if (!key) return null;
-    const payload = await verify(token, key, {
+    const payload = await verify(token, await key, {
       alg: ALG,
       iss: config.JWT_ISSUER,
       aud: config.JWT_AUDIENCE,
