@@ -10,7 +10,7 @@ import {
   openBenchDatabase,
   resetUploadTargets,
 } from './dataset';
-import { bcryptFloor, captureRequest, directSelectOne, replayFloor } from './floors';
+import { bcryptFloor, captureRequest, directSelectOne, jwtVerifyFloor, replayFloor } from './floors';
 import { runLoad } from './load';
 import type { LoadRequest, LoadResult } from './load-types';
 import { commitInfo, machineInfo, versions } from './machine';
@@ -199,6 +199,7 @@ export async function runBench(
     }
     const directSelect = await directSelectOne(db.url, config.floorSamples);
     const bcrypt = await bcryptFloor(Math.max(5, Math.min(30, Math.round(config.floorSamples / 5))));
+    const jwtVerify = await jwtVerifyFloor(config.floorSamples * 20);
 
     const report: BenchReport = {
       format: 'gsr-bench/1',
@@ -218,7 +219,7 @@ export async function runBench(
         database: db.kind,
       },
       dataset: { name: db.name, sizes, loadMs, reused: Boolean(config.reuseDatabase) },
-      reference: { health, ready, directSelectOne: directSelect, bcrypt },
+      reference: { health, ready, directSelectOne: directSelect, bcrypt, jwtVerify },
       scenarios: [],
       targets: [],
       problems: [],

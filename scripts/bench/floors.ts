@@ -1,7 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import bcrypt from 'bcryptjs';
 import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
+import { signAccessToken, verifyAccessToken } from '../../src/services/auth/access-token';
 import type { SqlObservation, SqlQuery } from '../local-db/neon-http';
 import { BENCH_PASSWORD } from './dataset';
 import type { LoadRequest } from './load-types';
@@ -254,6 +255,29 @@ export async function bcryptFloor(samples: number): Promise<Percentiles> {
     const t = performance.now();
     await bcrypt.compare(BENCH_PASSWORD, hash);
     times.push(performance.now() - t);
+  }
+  return percentiles(times);
+}
+
+/**
+ * The Worker's own access-token check (src/services/auth/access-token.ts) in Node: workerd
+ * does not advance its clocks during computation, so it cannot be timed inside the Worker.
+ */
+export async function jwtVerifyFloor(samples: number): Promise<Percentiles> {
+  const config = {
+    JWT_SECRET: randomBytes(48).toString('base64url'),
+    JWT_KEY_ID: 'bench',
+    JWT_ISSUER: 'bench',
+    JWT_AUDIENCE: 'bench',
+  };
+  const token = await signAccessToken(config, { userId: randomUUID(), sessionId: randomUUID(), role: 'admin' });
+  for (let i = 0; i < 50; i++) await verifyAccessToken(config, token);
+  const times: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const t = performance.now();
+    const claims = await verifyAccessToken(config, token);
+    times.push(performance.now() - t);
+    if (!claims) throw new Error('the bench token did not verify');
   }
   return percentiles(times);
 }

@@ -78,6 +78,8 @@ export interface BenchReport {
     ready: ReferenceRun[];
     directSelectOne: Percentiles;
     bcrypt: Percentiles;
+    /** The Worker's access-token verification, in Node (absent in reports made before it). */
+    jwtVerify?: Percentiles;
   };
   scenarios: ScenarioReport[];
   targets: TargetCheck[];
@@ -262,7 +264,7 @@ export function renderMarkdown(report: BenchReport): string {
   out.push(...noiseLines(report));
   out.push('');
   out.push(
-    `\`select 1\` on a warm direct connection: p50 ${ms(report.reference.directSelectOne.p50)} ms, p95 ${ms(report.reference.directSelectOne.p95)} ms. bcrypt compare at cost 10 in Node: p50 ${ms(report.reference.bcrypt.p50)} ms, p95 ${ms(report.reference.bcrypt.p95)} ms.`,
+    `\`select 1\` on a warm direct connection: p50 ${ms(report.reference.directSelectOne.p50)} ms, p95 ${ms(report.reference.directSelectOne.p95)} ms. bcrypt compare at cost 10 in Node: p50 ${ms(report.reference.bcrypt.p50)} ms, p95 ${ms(report.reference.bcrypt.p95)} ms.${report.reference.jwtVerify ? ` Access-token verification (the Worker's code) in Node: p50 ${report.reference.jwtVerify.p50.toFixed(3)} ms, p95 ${report.reference.jwtVerify.p95.toFixed(3)} ms.` : ''}`,
   );
   out.push('');
   out.push('## Floors per scenario');
