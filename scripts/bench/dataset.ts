@@ -274,6 +274,9 @@ export function datasetStatements(plan: DatasetPlan, passwordHash: string): stri
      where type = 'property_view' and property_id is not null
      group by 1, 2
      order by 1, 2`,
+
+    // Likewise the facet counts per group of public listings (migration 0007 keeps them live).
+    'select listing_facet_counts_rebuild()',
   ];
 }
 
@@ -285,6 +288,7 @@ export const LOADED_TABLES = [
   'inquiry_events',
   'analytics_events',
   'analytics_daily_views',
+  'listing_facet_counts',
 ] as const;
 
 /**

@@ -131,6 +131,10 @@ export const properties = pgTable(
       .on(t.latitude, t.longitude)
       .where(sql`${t.status} in ('active', 'pending') and ${t.latitude} is not null`),
     index('properties_search_idx').using('gin', t.search),
+    // Facet counts of a filter set the counts table cannot answer: an index-only scan, no heap.
+    index('properties_public_facets_idx')
+      .on(t.propertyType, t.listingType, t.city, t.price)
+      .where(sql`${t.status} in ('active', 'pending')`),
     index('properties_created_by_idx').on(t.createdBy),
     check('properties_slug_format', sql`${t.slug} ~ '^[a-z0-9]+(-[a-z0-9]+)*$' and length(${t.slug}) <= 120`),
     check('properties_title_length', sql`length(${t.title}) between 3 and 200`),
@@ -147,6 +151,29 @@ export const properties = pgTable(
     check('properties_features_count', sql`cardinality(${t.features}) <= 50`),
     check('properties_version_positive', sql`${t.version} >= 1`),
   ],
+);
+
+/**
+ * Public (active, pending) listings per facet group, kept by statement-level triggers on
+ * properties (custom migration), so the facets of the whole catalogue read a few thousand
+ * rows instead of every listing. The price band comes from listing_price_band(), which must
+ * agree with PRICE_BANDS in services/listings/facets.ts (a test pins it). min_price and
+ * max_price bound the prices in the group: widened by every change, reset when the group
+ * empties, never narrowed otherwise; they tell a price filter that takes or leaves a whole
+ * group from one that cuts through it (answered by counting listings instead).
+ */
+export const listingFacetCounts = pgTable(
+  'listing_facet_counts',
+  {
+    propertyType: propertyType('property_type').notNull(),
+    listingType: listingType('listing_type').notNull(),
+    city: text('city').notNull(),
+    priceBand: smallint('price_band').notNull(),
+    listings: integer('listings').notNull(),
+    minPrice: bigint('min_price', { mode: 'number' }),
+    maxPrice: bigint('max_price', { mode: 'number' }),
+  },
+  (t) => [primaryKey({ name: 'listing_facet_counts_pk', columns: [t.propertyType, t.listingType, t.city, t.priceBand] })],
 );
 
 export const propertyImages = pgTable(

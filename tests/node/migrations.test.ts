@@ -7,9 +7,11 @@ import { createTestDatabase, type TestDatabase } from '../setup/test-database';
 const EXPECTED_TABLES = [
   'analytics_daily_views',
   'analytics_events',
+  'dashboard_snapshots',
   'inquiries',
   'inquiry_events',
   'job_runs',
+  'listing_facet_counts',
   'notification_queue',
   'properties',
   'property_images',
