@@ -1,12 +1,14 @@
+import { is, SQL } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/client';
 import * as schema from '../../src/db/schema';
-import { facetsQuery } from '../../src/services/listings/facets';
+import { facetsQuery, listingFacets } from '../../src/services/listings/facets';
 import type { SearchFilters, SearchSort } from '../../src/services/listings/filters';
 import { findListingQueries } from '../../src/services/listings/get';
-import { searchQuery } from '../../src/services/listings/search';
+import { FULL_TEXT_WINDOW, searchQuery } from '../../src/services/listings/search';
 import { createTestDatabase, type TestDatabase } from '../setup/test-database';
 
 const ROWS = 100_000;
@@ -16,8 +18,19 @@ interface PlanNode {
   'Node Type': string;
   'Relation Name'?: string;
   'Index Name'?: string;
+  'Actual Rows'?: number;
+  'Actual Loops'?: number;
+  'Rows Removed by Filter'?: number;
+  Filter?: string;
   Plans?: PlanNode[];
 }
+
+/** A query builder, or plain SQL (the facets statement). */
+type Query = { toSQL(): { sql: string; params: unknown[] } } | SQL;
+
+const dialect = new PgDialect();
+const render = (query: Query) => (is(query, SQL) ? dialect.sqlToQuery(query) : query.toSQL());
+const onProperties = (n: PlanNode) => n['Relation Name'] === 'properties' || n['Index Name']?.startsWith('properties');
 
 function nodes(plan: PlanNode): PlanNode[] {
   return [plan, ...(plan.Plans ?? []).flatMap(nodes)];
@@ -88,10 +101,10 @@ describe.skipIf(!serverUrl)(
       await database?.close();
     });
 
-    async function plan(query: { toSQL(): { sql: string; params: unknown[] } }): Promise<PlanNode[]> {
-      const { sql, params } = query.toSQL();
+    async function plan(query: Query, analyze = false): Promise<PlanNode[]> {
+      const { sql, params } = render(query);
       const result = await client.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(
-        `explain (format json) ${sql}`,
+        `explain (format json${analyze ? ', analyze' : ''}) ${sql}`,
         params,
       );
       const top = result.rows[0]?.['QUERY PLAN'][0]?.Plan;
@@ -99,19 +112,15 @@ describe.skipIf(!serverUrl)(
       return nodes(top);
     }
 
-    async function expectIndexed(query: { toSQL(): { sql: string; params: unknown[] } }) {
+    const describePlan = (all: PlanNode[]) =>
+      JSON.stringify(all.map((n) => [n['Node Type'], n['Relation Name'], n['Index Name'], n['Actual Loops']]));
+
+    async function expectIndexed(query: Query) {
       const all = await plan(query);
       const scans = all.filter((n) => n['Node Type'] === 'Seq Scan' && n['Relation Name'] === 'properties');
-      expect(
-        scans,
-        `seq scan on properties in:\n${JSON.stringify(
-          all.map((n) => [n['Node Type'], n['Relation Name'], n['Index Name']]),
-        )}`,
-      ).toEqual([]);
+      expect(scans, `seq scan on properties in:\n${describePlan(all)}`).toEqual([]);
       // The plan must touch properties through an index at all (not e.g. a constant-false result).
-      expect(all.some((n) => n['Relation Name'] === 'properties' || n['Index Name']?.startsWith('properties'))).toBe(
-        true,
-      );
+      expect(all.some(onProperties)).toBe(true);
     }
 
     const search = (
@@ -165,10 +174,112 @@ describe.skipIf(!serverUrl)(
     });
 
     it('GET /v1/properties/facets uses an index, with and without filters', async () => {
-      await expectIndexed(facetsQuery(db, {}, 'public'));
-      await expectIndexed(facetsQuery(db, { city: 'City 17' }, 'public'));
-      await expectIndexed(facetsQuery(db, { q: 'quiet' }, 'public'));
-      await expectIndexed(facetsQuery(db, { listingType: 'rent', minPrice: 100_000 }, 'public'));
+      await expectIndexed(facetsQuery({ q: 'quiet' }, 'public'));
+      await expectIndexed(facetsQuery({ city: 'City 17', q: 'quiet' }, 'public'));
+      // With a price filter the plan holds both branches (one runs): neither may scan the table.
+      await expectIndexed(facetsQuery({ listingType: 'rent', minPrice: 100_000 }, 'public'));
+      await expectIndexed(facetsQuery({ listingType: 'rent', minPrice: 123_456 }, 'public'));
+    });
+
+    it('GET /v1/properties/facets reads listing_facet_counts, and the listings only when a price bound cuts a group', async () => {
+      for (const filters of [{}, { city: 'City 17' }, { propertyType: 'condo', listingType: 'rent' } as const]) {
+        const all = await plan(facetsQuery(filters, 'public'));
+        expect(all.some((n) => n['Relation Name'] === 'listing_facet_counts')).toBe(true);
+        expect(all.filter(onProperties), describePlan(all)).toEqual([]);
+      }
+      const ran = (all: PlanNode[]) => all.filter((n) => onProperties(n) && (n['Actual Loops'] ?? 0) > 0);
+      // Above every price (the benchmark's cache buster): the listings branch is planned, never run.
+      const above = await plan(facetsQuery({ maxPrice: 99_999_999_999_999 }, 'public'), true);
+      expect(ran(above), describePlan(above)).toEqual([]);
+      // Through the prices of a group (100M to 200M here): its listings are counted.
+      const through = await plan(facetsQuery({ maxPrice: 123_456_789 }, 'public'), true);
+      expect(ran(through).length, describePlan(through)).toBeGreaterThan(0);
+    });
+
+    it('GET /v1/properties/facets from listing_facet_counts equal counting the listings', async () => {
+      // minBedrooms 0 keeps every listing but is not a filter the counts table has: counted live.
+      const filterSets: SearchFilters[] = [
+        {},
+        { city: 'city 17' },
+        { propertyType: 'condo', listingType: 'rent' },
+        { maxPrice: 99_999_999_999_999 },
+        { minPrice: 100_000, maxPrice: 49_999_999 },
+        { maxPrice: 123_456_789 },
+      ];
+      for (const filters of filterSets) {
+        expect(await listingFacets(db, filters, 'public')).toEqual(
+          await listingFacets(db, { ...filters, minBedrooms: 0 }, 'public'),
+        );
+      }
+    });
+
+    it('GET /v1/properties?q checks the words on at most FULL_TEXT_WINDOW rows, then reads the GIN index', async () => {
+      const ran = (all: PlanNode[], index: string) =>
+        all.filter((n) => n['Index Name'] === index && (n['Actual Loops'] ?? 0) > 0);
+      // Rows a node matched against the words outside the GIN index (a Filter, not a Recheck).
+      const checked = (all: PlanNode[]) =>
+        all
+          .filter((n) => n.Filter?.includes('@@'))
+          .map((n) => ((n['Actual Rows'] ?? 0) + (n['Rows Removed by Filter'] ?? 0)) * (n['Actual Loops'] ?? 0));
+      for (const sort of ['newest', 'price_asc', 'price_desc'] as const) {
+        // "bright" is in a sixth of the titles, all of them sold: the planner expects an early
+        // match, and walking the sort's index would read every public listing to find none.
+        for (const q of ['xylophone', 'bright']) {
+          const all = await plan(search({ q }, sort), true);
+          for (const rows of checked(all)) expect(rows, describePlan(all)).toBeLessThanOrEqual(FULL_TEXT_WINDOW);
+          expect(ran(all, 'properties_search_idx').length, describePlan(all)).toBeGreaterThan(0);
+        }
+        // A common word: the page is in the window; the GIN index is never read.
+        const common = await plan(search({ q: 'sunny' }, sort), true);
+        expect(ran(common, 'properties_search_idx'), describePlan(common)).toEqual([]);
+      }
+    });
+
+    it('GET /v1/properties?q pages hold the same rows, in the same order, as sorting every match', async () => {
+      const keyOf = { newest: 'created_at', price_asc: 'price', price_desc: 'price' } as const;
+      const reference = async (q: string, sort: keyof typeof keyOf, position: [string | number, string] | null) => {
+        const key = keyOf[sort];
+        const direction = sort === 'price_asc' ? 'asc' : 'desc';
+        const after = position
+          ? `and (${key}, id) ${direction === 'asc' ? '>' : '<'} ($2::${sort === 'newest' ? 'timestamptz' : 'bigint'}, $3::uuid)`
+          : '';
+        const { rows } = await client.query<{ id: string }>(
+          `select id from properties
+            where status in ('active', 'pending') and search @@ websearch_to_tsquery('english', $1) ${after}
+            order by ${key} ${direction}, id ${direction} limit 21`,
+          position ? [q, ...position] : [q],
+        );
+        return rows.map((r) => r.id);
+      };
+      for (const q of [
+        'sunny',
+        'sunny cottage',
+        '"lovely home"',
+        'sunny -house',
+        '77777',
+        'city 12',
+        'bright',
+        'xylophone',
+      ]) {
+        for (const sort of ['newest', 'price_asc', 'price_desc'] as const) {
+          const first = await search({ q }, sort);
+          expect(
+            first.map((r) => r.id),
+            `${q} ${sort}`,
+          ).toEqual(await reference(q, sort, null));
+          const last = first[19];
+          if (!last) continue;
+          const position: [string | number, string] = [
+            sort === 'newest' ? String(last.sortValue) : Number(last.sortValue),
+            last.id,
+          ];
+          const second = await search({ q }, sort, position);
+          expect(
+            second.map((r) => r.id),
+            `${q} ${sort} page 2`,
+          ).toEqual(await reference(q, sort, position));
+        }
+      }
     });
 
     it('GET /v1/properties/:idOrSlug (by id and by slug, with images) uses an index', async () => {

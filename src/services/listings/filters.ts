@@ -1,4 +1,4 @@
-import { and, eq, gte, lte, type SQL, sql } from 'drizzle-orm';
+import { type AnyColumn, and, eq, gte, lte, type SQL, sql } from 'drizzle-orm';
 import { properties } from '../../db/schema';
 import { PUBLIC_STATUS } from './columns';
 
@@ -44,6 +44,11 @@ export function rankSql(q: string): SQL<number> {
   return sql<number>`ts_rank(${properties.search}, websearch_to_tsquery('english', ${q}))::float8`;
 }
 
+/** The full-text condition of `q`; `search` names the tsvector (the column itself by default). */
+export function textMatch(q: string, search: SQL | AnyColumn = properties.search): SQL {
+  return sql`${search} @@ websearch_to_tsquery('english', ${q})`;
+}
+
 /**
  * A latitude/longitude box around `near` that contains the whole circle: the indexed
  * prefilter. Near a pole or across the antimeridian only the latitude band is used.
@@ -69,7 +74,7 @@ export function filterConditions(filters: SearchFilters, visibility: Visibility)
   const c: SQL[] = [];
   if (visibility === 'public') c.push(PUBLIC_STATUS);
   else if (filters.status) c.push(eq(properties.status, filters.status));
-  if (filters.q !== undefined) c.push(sql`${properties.search} @@ websearch_to_tsquery('english', ${filters.q})`);
+  if (filters.q !== undefined) c.push(textMatch(filters.q));
   if (filters.city !== undefined) c.push(sql`lower(${properties.city}) = ${filters.city.toLowerCase()}`);
   if (filters.propertyType) c.push(eq(properties.propertyType, filters.propertyType));
   if (filters.listingType) c.push(eq(properties.listingType, filters.listingType));

@@ -1,4 +1,4 @@
-import { type AnyColumn, and, asc, desc, type SQL, sql } from 'drizzle-orm';
+import { type AnyColumn, and, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { properties, propertyImages } from '../../db/schema';
 import { decodeCursor, encodeCursor, invalidCursor } from '../../lib/cursor';
@@ -10,6 +10,7 @@ import {
   rankSql,
   type SearchFilters,
   type SearchSort,
+  textMatch,
   type Visibility,
   whereOf,
 } from './filters';
@@ -65,23 +66,69 @@ function validPosition(req: SearchRequest, payload: unknown): Position {
   return [value as string | number, id];
 }
 
+/** Sorts a btree index hands over in order (public search has a partial index for each). */
+const INDEXED_SORTS: ReadonlySet<SearchSort> = new Set(['newest', 'price_asc', 'price_desc']);
+
+/**
+ * How many rows, in sort order, a public full-text search reads before it asks the GIN index
+ * for every match instead. Walking the sort's index finds a common word's first page within a
+ * few dozen rows; a rare word, a phrase or a word nothing contains would make it walk the
+ * whole catalogue (the planner cannot tell them apart: tsvector statistics know only frequent
+ * lexemes and treat the words of a phrase as independent). Either way the cost stays bounded:
+ * at most this many rows, then the matches of a word that rare (about limit / window of them).
+ */
+export const FULL_TEXT_WINDOW = 2000;
+
+function orderOf(req: SearchRequest, key: SQL | AnyColumn, id: SQL | AnyColumn): SQL {
+  // properties_public_newest_idx is (created_at DESC NULLS LAST, id DESC NULLS LAST); plain DESC
+  // means NULLS FIRST and would not match it (the columns are NOT NULL, so results are the same).
+  const direction = sql.raw(req.sort === 'newest' ? 'desc nulls last' : descending(req.sort) ? 'desc' : 'asc');
+  return sql`${key} ${direction}, ${id} ${direction}`;
+}
+
+function conditionsOf(req: SearchRequest, position: Position | null, filters = req.filters): SQL[] {
+  const conditions = filterConditions(filters, req.visibility);
+  if (position) conditions.push(afterPosition(req, position));
+  return conditions;
+}
+
+/** The page's ids (limit + 1 of them, as an array), sorted out of every match. */
+function sortedIds(req: SearchRequest, position: Position | null): SQL {
+  const where = whereOf(conditionsOf(req, position)) ?? sql`true`;
+  return sql`array(select ${properties.id} from ${properties} where ${where}
+    order by ${orderOf(req, sortKey(req), properties.id)} limit ${req.limit + 1})`;
+}
+
+/**
+ * The page's ids for a public full-text search in an indexed order. The first limit + 1 matches
+ * among the first FULL_TEXT_WINDOW rows in sort order are the page when there are that many;
+ * otherwise every match comes from the GIN index (OFFSET 0 keeps the planner from walking the
+ * sort's index again) and the page is sorted out of them. The window's OFFSET 0 keeps its
+ * array from being inlined (and computed) twice; the cast makes `= any(...)` read the whole
+ * subquery as one array value.
+ */
+function fullTextWindowIds(req: SearchRequest, position: Position | null, q: string): SQL {
+  const key = sortKey(req);
+  const rows = req.limit + 1;
+  const matching = whereOf(conditionsOf(req, position)) ?? sql`true`;
+  const inWindow = whereOf(conditionsOf(req, position, { ...req.filters, q: undefined })) ?? sql`true`;
+  return sql`(select case when cardinality(recent.ids) = ${rows}::int then recent.ids else array(
+      select m.id from (select ${properties.id} as id, ${key} as k from ${properties} where ${matching} offset 0) m
+      order by ${orderOf(req, sql.raw('m.k'), sql.raw('m.id'))} limit ${rows}) end
+    from (select array(
+      select w.id from (select ${properties.id} as id, ${properties.search} as search, ${key} as k from ${properties}
+        where ${inWindow} order by ${orderOf(req, key, properties.id)} limit ${FULL_TEXT_WINDOW}) w
+      where ${textMatch(q, sql.raw('w.search'))}
+      order by ${orderOf(req, sql.raw('w.k'), sql.raw('w.id'))} limit ${rows}) as ids offset 0) recent)::uuid[]`;
+}
+
 /**
  * The page query, unexecuted: exported so the EXPLAIN test can plan exactly what the API runs.
  * Summaries join only the cover image (the partial unique index on is_cover serves it).
  */
 export function searchQuery(db: Database, req: SearchRequest, position: Position | null) {
   const key = sortKey(req);
-  const conditions = filterConditions(req.filters, req.visibility);
-  if (position) conditions.push(afterPosition(req, position));
-  // properties_public_newest_idx is (created_at DESC NULLS LAST, id DESC NULLS LAST); plain DESC
-  // means NULLS FIRST and would not match it (the columns are NOT NULL, so results are the same).
-  const direction =
-    req.sort === 'newest'
-      ? (column: SQL | AnyColumn) => sql`${column} desc nulls last`
-      : descending(req.sort)
-        ? desc
-        : asc;
-  return db
+  const query = db
     .select({
       ...summaryColumns,
       // Full precision (microseconds) for the cursor; a JS Date would lose it.
@@ -93,10 +140,25 @@ export function searchQuery(db: Database, req: SearchRequest, position: Position
       coverHeight: propertyImages.height,
     })
     .from(properties)
-    .leftJoin(propertyImages, and(sql`${propertyImages.propertyId} = ${properties.id}`, sql`${propertyImages.isCover}`))
-    .where(whereOf(conditions))
-    .orderBy(direction(key), direction(properties.id))
-    .limit(req.limit + 1);
+    .leftJoin(
+      propertyImages,
+      and(sql`${propertyImages.propertyId} = ${properties.id}`, sql`${propertyImages.isCover}`),
+    );
+  const { q } = req.filters;
+  if (q === undefined && INDEXED_SORTS.has(req.sort)) {
+    // The index walk stops after the page's rows, so covers are joined to those only.
+    return query
+      .where(whereOf(conditionsOf(req, position)))
+      .orderBy(orderOf(req, key, properties.id))
+      .limit(req.limit + 1);
+  }
+  // A plan that sorts its matches (relevance, distance, a GIN bitmap) would join covers to every
+  // one of them: the page's ids are picked first.
+  const ids =
+    q !== undefined && req.visibility === 'public' && INDEXED_SORTS.has(req.sort)
+      ? fullTextWindowIds(req, position, q)
+      : sortedIds(req, position);
+  return query.where(sql`${properties.id} = any(${ids})`).orderBy(orderOf(req, key, properties.id));
 }
 
 export interface SearchOptions {
