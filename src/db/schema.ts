@@ -173,7 +173,9 @@ export const listingFacetCounts = pgTable(
     minPrice: bigint('min_price', { mode: 'number' }),
     maxPrice: bigint('max_price', { mode: 'number' }),
   },
-  (t) => [primaryKey({ name: 'listing_facet_counts_pk', columns: [t.propertyType, t.listingType, t.city, t.priceBand] })],
+  (t) => [
+    primaryKey({ name: 'listing_facet_counts_pk', columns: [t.propertyType, t.listingType, t.city, t.priceBand] }),
+  ],
 );
 
 export const propertyImages = pgTable(
