@@ -10,6 +10,7 @@ import { claimNotifications } from '../../src/services/notifications/claim';
 import { markSent } from '../../src/services/notifications/complete';
 import { type DrainSettings, drainNotifications, drainSettings } from '../../src/services/notifications/drain';
 import { type NotificationKind, notificationsInsert } from '../../src/services/notifications/enqueue';
+import { kickDrain } from '../../src/services/notifications/kick';
 import { databaseKind, testConfig, testDb } from '../helpers/db';
 import { sinkMode, sinkRequests } from '../helpers/email-sink';
 
@@ -189,6 +190,33 @@ describe('notification queue drain', () => {
     expect(requests.map((r) => r.body?.to?.[0])).toEqual([`${prefix}-0@example.com`]);
   });
 
+  it('drain marks the rows it sent in one statement per batch', async () => {
+    const prefix = tag('one-update');
+    const ids = await enqueue(prefix, 6);
+    expect((await drain(ids)).sent).toBe(6);
+    // Rows written by one statement carry the same transaction id.
+    const { rows } = await testDb().execute<{ writers: number; statuses: string }>(sql`
+      select count(distinct xmin::text)::int as writers, string_agg(distinct status::text, ',') as statuses
+      from notification_queue where idempotency_key like ${`test:${prefix}:%`}`);
+    expect(rows[0]).toEqual({ writers: 1, statuses: 'sent' });
+    expect((await sinkRequests(prefix)).length).toBe(6);
+  });
+
+  it('kickDrain sends what requests queue in the same moment together: the later request leaves it to the first', async () => {
+    const prefix = tag('kick');
+    const [first, second] = (await enqueue(prefix, 2)) as [string, string];
+    const config = testConfig();
+    const opened = kickDrain(testDb(), config, quiet, [first]);
+    const joined = kickDrain(testDb(), config, quiet, [second]);
+    expect(opened).not.toBeNull();
+    expect(joined).toBeNull();
+    await opened;
+    expect(await row(first)).toMatchObject({ status: 'sent' });
+    expect(await row(second)).toMatchObject({ status: 'sent' });
+    const requests = await sinkRequests(prefix);
+    expect(requests.map((r) => r.body?.to?.[0]).sort()).toEqual([`${prefix}-0@example.com`, `${prefix}-1@example.com`]);
+  });
+
   it('drain by a worker whose lease was taken over does not overwrite the new holder', async () => {
     const prefix = tag('takeover');
     const [id] = (await enqueue(prefix, 1)) as [string];
@@ -197,7 +225,7 @@ describe('notification queue drain', () => {
     expect(claimed.map((c) => c.id)).toEqual([id]);
     await db.execute(sql`update notification_queue set lease_until = now() - interval '1 second' where id = ${id}`);
     expect((await drain([id])).sent).toBe(1);
-    expect(await markSent(db, id, 'slow-worker')).toBe(false);
+    expect((await markSent(db, [id], 'slow-worker')).size).toBe(0);
     expect(await row(id)).toMatchObject({ status: 'sent', attempts: 2 });
   });
 

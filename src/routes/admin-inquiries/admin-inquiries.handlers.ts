@@ -28,7 +28,8 @@ export const patchInquiryHandler: RouteHandler<typeof patchInquiryRoute, AppEnv>
   if (notificationIds.length > 0) {
     const config = getConfig(c.env);
     const logger = createLogger({ requestId: c.get('requestId') }, config.LOG_LEVEL);
-    c.executionCtx.waitUntil(kickDrain(db, config, logger, notificationIds));
+    const sending = kickDrain(db, config, logger, notificationIds);
+    if (sending) c.executionCtx.waitUntil(sending);
   }
   return c.json(await getInquiry(db, id), 200);
 };

@@ -31,7 +31,8 @@ export const createInquiryHandler: RouteHandler<typeof createInquiryRoute, AppEn
   );
   if (result.created) {
     const logger = createLogger({ requestId: c.get('requestId') }, config.LOG_LEVEL);
-    c.executionCtx.waitUntil(kickDrain(db, config, logger, result.notificationIds));
+    const sending = kickDrain(db, config, logger, result.notificationIds);
+    if (sending) c.executionCtx.waitUntil(sending);
   } else {
     c.header('Idempotent-Replayed', 'true');
   }

@@ -8,17 +8,19 @@ export interface RetryPolicy {
 }
 
 /**
- * Marks a claimed row sent. Guarded by the lease holder: if our lease ran out and another
- * worker took the row, its outcome wins (the provider's idempotency key kept it one email).
- * last_error is kept as the history of the failures before this success.
+ * Marks claimed rows sent, in one statement; returns the ids it marked. Guarded by the lease
+ * holder: if our lease ran out and another worker took a row, its outcome wins (the provider's
+ * idempotency key kept it one email). last_error is kept as the history of earlier failures.
  */
-export async function markSent(db: Database, id: string, workerId: string): Promise<boolean> {
-  const result = await db.execute(sql`
+export async function markSent(db: Database, ids: string[], workerId: string): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const result = await db.execute<{ id: string }>(sql`
     update notification_queue
     set status = 'sent', sent_at = now(), lease_until = null, leased_by = null
-    where id = ${id} and status = 'sending' and leased_by = ${workerId}
+    where id in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)::uuid)
+      and status = 'sending' and leased_by = ${workerId}
     returning id`);
-  return result.rows.length > 0;
+  return new Set(result.rows.map((r) => r.id));
 }
 
 /**

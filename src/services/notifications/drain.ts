@@ -56,31 +56,36 @@ export async function drainNotifications(options: DrainOptions): Promise<DrainRe
   const concurrency = Math.max(1, options.concurrency ?? 5);
   const result: DrainResult = { claimed: 0, sent: 0, retrying: 0, dead: 0, lost: 0 };
 
-  async function deliver(row: ClaimedNotification): Promise<void> {
-    const email = renderNotification(row.kind, row.payload);
-    let outcome: 'sent' | 'pending' | 'dead' | 'lost';
-    if (!email) {
-      outcome = await markFailed(db, row.id, workerId, `unknown notification kind ${row.kind}`, false, settings);
-    } else {
-      try {
-        await transport.send({ to: row.recipient, ...email, idempotencyKey: row.idempotencyKey });
-        outcome = (await markSent(db, row.id, workerId)) ? 'sent' : 'lost';
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        const retryable = error instanceof EmailSendError ? error.retryable : true;
-        outcome = await markFailed(db, row.id, workerId, message, retryable, settings);
-        logger.warn('notification send failed', {
-          notificationId: row.id,
-          attempts: row.attempts,
-          outcome,
-          error: message,
-        });
-      }
-    }
+  function count(outcome: 'sent' | 'pending' | 'dead' | 'lost'): void {
     if (outcome === 'sent') result.sent += 1;
     else if (outcome === 'pending') result.retrying += 1;
     else if (outcome === 'dead') result.dead += 1;
     else result.lost += 1;
+  }
+
+  /** Sends one row; a failure is recorded at once, a success is left to the batch's markSent. */
+  async function deliver(row: ClaimedNotification): Promise<boolean> {
+    const email = renderNotification(row.kind, row.payload);
+    if (!email) {
+      count(await markFailed(db, row.id, workerId, `unknown notification kind ${row.kind}`, false, settings));
+      return false;
+    }
+    try {
+      await transport.send({ to: row.recipient, ...email, idempotencyKey: row.idempotencyKey });
+      return true;
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const retryable = error instanceof EmailSendError ? error.retryable : true;
+      const outcome = await markFailed(db, row.id, workerId, message, retryable, settings);
+      count(outcome);
+      logger.warn('notification send failed', {
+        notificationId: row.id,
+        attempts: row.attempts,
+        outcome,
+        error: message,
+      });
+      return false;
+    }
   }
 
   for (let batch = 0; batch < maxBatches && Date.now() - started < budgetMs; batch += 1) {
@@ -92,11 +97,16 @@ export async function drainNotifications(options: DrainOptions): Promise<DrainRe
     });
     result.claimed += rows.length;
     const queue = [...rows];
+    const delivered: string[] = [];
     await Promise.all(
       Array.from({ length: Math.min(concurrency, queue.length) }, async () => {
-        for (let row = queue.shift(); row; row = queue.shift()) await deliver(row);
+        for (let row = queue.shift(); row; row = queue.shift()) if (await deliver(row)) delivered.push(row.id);
       }),
     );
+    // One statement for the batch's successes. A crash before it leaves them 'sending' until
+    // their lease ends; the retry carries the same idempotency key, so the provider sends once.
+    const marked = await markSent(db, delivered, workerId);
+    for (const id of delivered) count(marked.has(id) ? 'sent' : 'lost');
     if (rows.length < settings.batchSize) break;
   }
   return result;
