@@ -47,6 +47,20 @@ export function uniqueIp(n: number): string {
 const json = (value: unknown) => JSON.stringify(value);
 const times = <T>(count: number, make: (i: number) => T): T[] => Array.from({ length: count }, (_, i) => make(i));
 
+/** GET /v1/admin/dashboard?days=30 as an admin, `count` times. */
+async function dashboardRequests(
+  ctx: ScenarioContext,
+  count: number,
+  extra: Record<string, string>,
+): Promise<LoadRequest[]> {
+  const token = await ctx.token('admin');
+  return times(count, () => ({
+    method: 'GET',
+    path: '/v1/admin/dashboard?days=30',
+    headers: { authorization: `Bearer ${token}`, ...extra },
+  }));
+}
+
 export const SCENARIOS: Scenario[] = [
   {
     name: 'search',
@@ -222,28 +236,14 @@ export const SCENARIOS: Scenario[] = [
     status: 200,
     // The first read of a window counts and stores it; the capture must see what the runs see.
     primeCapture: true,
-    async requests(ctx, count) {
-      const token = await ctx.token('admin');
-      return times(count, () => ({
-        method: 'GET',
-        path: '/v1/admin/dashboard?days=30',
-        headers: { authorization: `Bearer ${token}` },
-      }));
-    },
+    requests: (ctx, count) => dashboardRequests(ctx, count, {}),
   },
   {
     name: 'dashboard-fresh',
     title: 'admin dashboard, 30 days, counted now (Cache-Control: no-cache)',
     route: { method: 'get', path: '/v1/admin/dashboard' },
     status: 200,
-    async requests(ctx, count) {
-      const token = await ctx.token('admin');
-      return times(count, () => ({
-        method: 'GET',
-        path: '/v1/admin/dashboard?days=30',
-        headers: { authorization: `Bearer ${token}`, 'cache-control': 'no-cache' },
-      }));
-    },
+    requests: (ctx, count) => dashboardRequests(ctx, count, { 'cache-control': 'no-cache' }),
   },
 ];
 

@@ -11,8 +11,8 @@ export interface ApiOptions {
   ip?: string;
 }
 
-/** Calls the Worker under test (workerd, real bindings) the way a client would. */
-export async function api(path: string, options: ApiOptions = {}): Promise<Response> {
+/** The request a client would send: bearer token, client IP, JSON body as given. */
+export function apiRequest(path: string, options: ApiOptions = {}): Request {
   const headers = new Headers(options.headers);
   if (options.token) headers.set('Authorization', `Bearer ${options.token}`);
   if (options.ip) headers.set('CF-Connecting-IP', options.ip);
@@ -21,7 +21,12 @@ export async function api(path: string, options: ApiOptions = {}): Promise<Respo
     headers.set('Content-Type', 'application/json');
     body = JSON.stringify(options.json);
   }
-  return SELF.fetch(`${BASE}${path}`, { method: options.method ?? (body ? 'POST' : 'GET'), headers, body });
+  return new Request(`${BASE}${path}`, { method: options.method ?? (body ? 'POST' : 'GET'), headers, body });
+}
+
+/** Calls the Worker under test (workerd, real bindings) the way a client would. */
+export async function api(path: string, options: ApiOptions = {}): Promise<Response> {
+  return SELF.fetch(apiRequest(path, options));
 }
 
 export async function json<T = Record<string, unknown>>(response: Response): Promise<T> {

@@ -1,7 +1,7 @@
 import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import type { createApp } from '../../src/app';
 import type { Bindings } from '../../src/env';
-import { type ApiOptions, BASE } from './api';
+import { type ApiOptions, apiRequest } from './api';
 
 /**
  * Calls an app instance with its own variables (e.g. a short view window) and hands back the
@@ -13,17 +13,12 @@ export async function callApp(
   path: string,
   options: ApiOptions & { vars?: Record<string, string> } = {},
 ): Promise<{ response: Response; background: Promise<void> }> {
-  const headers = new Headers(options.headers);
-  if (options.token) headers.set('Authorization', `Bearer ${options.token}`);
-  if (options.ip) headers.set('CF-Connecting-IP', options.ip);
-  let body = options.body;
-  if (options.json !== undefined) {
-    headers.set('Content-Type', 'application/json');
-    body = JSON.stringify(options.json);
-  }
   const ctx = createExecutionContext();
-  const request = new Request(`${BASE}${path}`, { method: options.method ?? (body ? 'POST' : 'GET'), headers, body });
-  const response = await app.fetch(request, { ...(env as unknown as Bindings), ...options.vars }, ctx);
+  const response = await app.fetch(
+    apiRequest(path, options),
+    { ...(env as unknown as Bindings), ...options.vars },
+    ctx,
+  );
   const noBody = [204, 205, 304].includes(response.status);
   const buffered = new Response(noBody ? null : await response.arrayBuffer(), response);
   return { response: buffered, background: waitOnExecutionContext(ctx) };

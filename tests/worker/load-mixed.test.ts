@@ -6,7 +6,7 @@ import { createApp } from '../../src/app';
 import { createLogger } from '../../src/lib/logger';
 import { createEmailTransport } from '../../src/services/email/create-transport';
 import { drainNotifications, drainSettings } from '../../src/services/notifications/drain';
-import { type ApiOptions, BASE } from '../helpers/api';
+import { type ApiOptions, apiRequest } from '../helpers/api';
 import { databaseKind, testConfig, testDb } from '../helpers/db';
 import { eventually, sinkRequests } from '../helpers/email-sink';
 import { createTestProperty } from '../helpers/listings';
@@ -75,20 +75,8 @@ const background: Array<Promise<void>> = [];
 
 /** Like api(), into the same Worker code, with the load's environment. */
 async function api(path: string, options: ApiOptions = {}): Promise<Response> {
-  const headers = new Headers(options.headers);
-  if (options.token) headers.set('Authorization', `Bearer ${options.token}`);
-  if (options.ip) headers.set('CF-Connecting-IP', options.ip);
-  let body = options.body;
-  if (options.json !== undefined) {
-    headers.set('Content-Type', 'application/json');
-    body = JSON.stringify(options.json);
-  }
   const ctx = createExecutionContext();
-  const res = await app.fetch(
-    new Request(`${BASE}${path}`, { method: options.method ?? (body ? 'POST' : 'GET'), headers, body }),
-    loadEnv,
-    ctx,
-  );
+  const res = await app.fetch(apiRequest(path, options), loadEnv, ctx);
   background.push(waitOnExecutionContext(ctx));
   return res;
 }
