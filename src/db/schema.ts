@@ -8,6 +8,7 @@ import {
   doublePrecision,
   index,
   integer,
+  json,
   jsonb,
   numeric,
   pgEnum,
@@ -443,7 +444,8 @@ export const dashboardSnapshots = pgTable(
   {
     days: integer('days').notNull(),
     lastDay: date('last_day', { mode: 'string' }).notNull(),
-    body: jsonb('body').$type<Record<string, unknown>>().notNull(),
+    // json, not jsonb: kept as the text the dashboard query built, keys in their order.
+    body: json('body').$type<Record<string, unknown>>().notNull(),
     computedAt: timestamptz('computed_at').notNull().defaultNow(),
     readAt: timestamptz('read_at').notNull().defaultNow(),
   },

@@ -228,8 +228,11 @@ describe('GET /v1/admin/dashboard', () => {
     const counted = await json<{ generatedAt: string }>(first);
     const second = await dashboardResponse(window, { stored: true });
     expect(roundTrips(second)).toBe(2); // session check and the lookup, in parallel
-    const stored = await json<{ generatedAt: string }>(second);
+    const stored = await json<{ generatedAt: string; period: object }>(second);
     expect(stored.generatedAt).toBe(counted.generatedAt);
+    // Stored as the text the query built: the keys keep their order for people reading it.
+    expect(Object.keys(stored).slice(0, 3)).toEqual(['period', 'listingsByStatus', 'inquiriesByStatus']);
+    expect(Object.keys(stored.period)).toEqual(['days', 'from', 'to']);
     expect(Number(second.headers.get('Age'))).toBeGreaterThanOrEqual(0);
     expect(Number(second.headers.get('Age'))).toBeLessThanOrEqual(60);
     expect(second.headers.get('Cache-Control')).toBe('no-store');

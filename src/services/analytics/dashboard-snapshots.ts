@@ -46,7 +46,7 @@ export async function computeDashboard(
   const readAt = options.markRead ? clock.sqlNow : sql`${clock.sqlNow} - interval '1 hour'`;
   const result = await db.execute<SnapshotRow>(sql`
     insert into dashboard_snapshots as s (days, last_day, body, computed_at, read_at)
-    select ${query.days}::int, ${query.lastDay}::date, d.dashboard::jsonb, ${clock.sqlNow}, ${readAt}
+    select ${query.days}::int, ${query.lastDay}::date, d.dashboard, ${clock.sqlNow}, ${readAt}
     from (${dashboardQuery(query)}) d
     on conflict (days, last_day) do update set
       body = excluded.body,

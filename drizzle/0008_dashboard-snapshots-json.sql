@@ -1,0 +1,1 @@
+ALTER TABLE "dashboard_snapshots" ALTER COLUMN "body" SET DATA TYPE json USING "body"::json;
