@@ -84,7 +84,7 @@ export async function decodeCursor<T = unknown>(
   const [body, mac, extra] = token.split('.');
   if (!body || !mac || extra !== undefined) throw invalidCursor();
   const macBytes = fromBase64Url(mac);
-  if (!macBytes || macBytes.length !== 32) throw invalidCursor();
+  if (macBytes?.length !== 32) throw invalidCursor();
   // crypto.subtle.verify compares in constant time.
   const valid = await crypto.subtle.verify(
     'HMAC',

@@ -171,7 +171,7 @@ function sniffAvif(b: Uint8Array): SniffResult {
   const top = boxes(b, 0, b.length);
   if (!top) return fail('avif: truncated or corrupt box');
   const ftyp = top[0];
-  if (!ftyp || ftyp.type !== 'ftyp') return fail('avif: no ftyp');
+  if (ftyp?.type !== 'ftyp') return fail('avif: no ftyp');
   const brands: string[] = [ascii(b, ftyp.body, 4)];
   for (let o = ftyp.body + 8; o + 4 <= ftyp.end; o += 4) brands.push(ascii(b, o, 4));
   if (!brands.includes('avif') && !brands.includes('avis')) return fail('avif: not an AVIF brand');
