@@ -1,6 +1,6 @@
 import type { TestProject } from 'vitest/node';
-import { startLocalNeon } from '../../scripts/local-db/local-neon';
-import { createTestDatabase } from './test-database';
+import { type LocalNeon, startLocalNeon } from '../../scripts/local-db/local-neon';
+import { createTestDatabase, type TestDatabase } from './test-database';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -12,16 +12,37 @@ declare module 'vitest' {
   }
 }
 
-/** One database and one local Neon stand-in for the whole run, shared by both projects. */
-export default async function setup(project: TestProject) {
+interface Shared {
+  ready: Promise<{ database: TestDatabase; neon: LocalNeon }>;
+  users: number;
+}
+
+// Every project that lists this file calls it in the same vitest process, each through its own
+// module loader: the shared state lives on globalThis so the database boots (and migrates) once.
+const KEY = Symbol.for('gentle-space-realty.test-database');
+const registry = globalThis as unknown as Record<symbol, Shared | undefined>;
+
+async function start() {
   const database = await createTestDatabase();
   const neon = await startLocalNeon({ port: 0 });
+  return { database, neon };
+}
+
+/** One database and one local Neon stand-in for the whole run, shared by every project. */
+export default async function setup(project: TestProject) {
+  const shared = registry[KEY] ?? { ready: start(), users: 0 };
+  registry[KEY] = shared;
+  shared.users += 1;
+  const { database, neon } = await shared.ready;
   project.provide('databaseUrl', database.url);
   project.provide('databaseOwnerUrl', database.ownerUrl);
   project.provide('databaseKind', database.kind);
   project.provide('neonHttpEndpoint', neon.httpEndpoint);
   project.provide('neonWsProxy', neon.wsProxyHost);
   return async () => {
+    shared.users -= 1;
+    if (shared.users > 0) return;
+    registry[KEY] = undefined;
     await neon.close();
     await database.close();
   };

@@ -1,4 +1,4 @@
-import { SELF } from 'cloudflare:test';
+import { env, SELF } from 'cloudflare:test';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fixture } from '../fixtures/images/fixtures.generated';
@@ -10,7 +10,8 @@ import { createTestUser, type TestUser } from '../helpers/users';
  * Property-based fuzzing of every operation in /openapi.json: valid, almost-valid and random
  * bodies, query strings, path parameters and headers. Whatever is sent, the answer is a 2xx/3xx
  * or a documented 4xx, never a 5xx; errors are problem JSON without internals; a 2xx JSON body
- * matches its documented schema. RUNS sets the runs per operation, SEED replays one run. A
+ * matches its documented schema. RUNS (the FUZZ_RUNS binding: a quick pass in `workers`, the full
+ * size in `slow`; see vitest.config.ts) sets the runs per operation, SEED replays one run. A
  * failure found here is kept in tests/fuzz-regressions/ and replayed by fuzz-regressions.test.ts.
  */
 
@@ -34,7 +35,7 @@ interface OpenApiDoc {
   components: { schemas: Record<string, Schema> };
 }
 
-const RUNS = 60;
+const RUNS = Number((env as { FUZZ_RUNS?: string }).FUZZ_RUNS ?? 60);
 // Set to a seed fast-check printed to replay that run.
 const SEED: number | undefined = undefined;
 // Errors every route may give besides its own list (API.md, "Errors everyone gets").
