@@ -102,8 +102,8 @@ function sortedIds(req: SearchRequest, position: Position | null): SQL {
 /**
  * The page's ids for a public full-text search in an indexed order. The first limit + 1 matches
  * among the first FULL_TEXT_WINDOW rows in sort order are the page when there are that many;
- * otherwise every match comes from the GIN index (OFFSET 0 keeps the planner from walking the
- * sort's index again) and the page is sorted out of them. The window's OFFSET 0 keeps its
+ * otherwise every match comes from the public listings' GIN index (OFFSET 0 keeps the planner
+ * from walking the sort's index again) and the page is sorted out of them. The window's OFFSET 0 keeps its
  * array from being inlined (and computed) twice; the cast makes `= any(...)` read the whole
  * subquery as one array value.
  */

@@ -1,0 +1,1 @@
+CREATE INDEX "properties_public_search_idx" ON "properties" USING gin ("search") WHERE "properties"."status" in ('active', 'pending');
