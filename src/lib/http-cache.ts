@@ -1,5 +1,6 @@
 /** ETags, conditional requests and the Workers Cache API in front of public reads. */
 
+import { sha256, toHex } from './encoding';
 import { MemoryCache } from './memory-cache';
 
 export const PUBLIC_CACHE_CONTROL = 'public, max-age=60, stale-while-revalidate=300';
@@ -7,9 +8,7 @@ export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 
 /** A strong ETag from the bytes of a representation (first 128 bits of SHA-256, hex). */
 export async function contentEtag(body: string | Uint8Array): Promise<string> {
-  const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-  return `"${[...digest.subarray(0, 16)].map((b) => b.toString(16).padStart(2, '0')).join('')}"`;
+  return `"${toHex((await sha256(body)).subarray(0, 16))}"`;
 }
 
 /** The ETag of a versioned resource (used for If-Match on admin edits). */

@@ -1,10 +1,11 @@
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
+import { type Role, USER_ROLES } from '../db/enums';
 import type { AppEnv } from '../env';
 import { getConfig } from '../env';
 import { requestClock } from '../lib/clock';
 import { forbidden, unauthorized } from '../lib/errors';
-import { type Role, verifyAccessToken } from '../services/auth/access-token';
+import { verifyAccessToken } from '../services/auth/access-token';
 import { loadPrincipal, type Principal } from '../services/auth/principal';
 
 /** Who is calling, as the verified token says, and the database's word on it. */
@@ -15,10 +16,8 @@ export interface AuthContext {
   live: Promise<Principal>;
 }
 
-const RANK: Record<Role, number> = { user: 1, admin: 2, super_admin: 3 };
-
 export function hasRole(actual: Role, required: Role): boolean {
-  return RANK[actual] >= RANK[required];
+  return USER_ROLES.indexOf(actual) >= USER_ROLES.indexOf(required);
 }
 
 /** Routes a user who must change the password may still call. */

@@ -1,5 +1,6 @@
 import type { RouteHandler } from '@hono/zod-openapi';
 import { type AppEnv, getConfig } from '../../env';
+import { cursorSecret } from '../../lib/cursor';
 import { createLogger } from '../../lib/logger';
 import { getInquiry } from '../../services/inquiries/get-inquiry';
 import { listInquiries } from '../../services/inquiries/list-inquiries';
@@ -8,7 +9,7 @@ import { kickDrain } from '../../services/notifications/kick';
 import type { getInquiryRoute, listInquiriesRoute, patchInquiryRoute } from './admin-inquiries.routes';
 
 export const listInquiriesHandler: RouteHandler<typeof listInquiriesRoute, AppEnv> = async (c) => {
-  const page = await listInquiries(c.get('db'), getConfig(c.env).JWT_SECRET, c.req.valid('query'));
+  const page = await listInquiries(c.get('db'), cursorSecret(getConfig(c.env)), c.req.valid('query'));
   c.header('Cache-Control', 'no-store');
   return c.json(page, 200);
 };

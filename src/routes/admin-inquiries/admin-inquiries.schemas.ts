@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { INQUIRY_STATUSES } from '../../services/inquiries/transitions';
+import { INQUIRY_EVENT_TYPES, INQUIRY_STATUSES } from '../../db/enums';
 
 const StatusSchema = z.enum(INQUIRY_STATUSES);
 const Timestamp = z.string().openapi({ format: 'date-time' });
@@ -39,7 +39,7 @@ export const InquirySchema = z
 export const InquiryEventSchema = z
   .object({
     id: z.uuid(),
-    type: z.enum(['created', 'status_changed', 'assigned', 'note']),
+    type: z.enum(INQUIRY_EVENT_TYPES),
     fromStatus: StatusSchema.nullable(),
     toStatus: StatusSchema.nullable(),
     assignedTo: z.uuid().nullable(),

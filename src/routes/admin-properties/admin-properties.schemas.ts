@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { LISTING_TYPES, PROPERTY_TYPES, STATUSES } from '../properties/properties.schemas';
+import { LISTING_STATUSES, LISTING_TYPES, PROPERTY_TYPES } from '../../db/enums';
 
 const text = (min: number, max: number) => z.string().trim().min(min).max(max);
 
@@ -54,7 +54,7 @@ export const UpdatePropertySchema = z
   .openapi('UpdateProperty');
 
 export const StatusChangeSchema = z
-  .object({ status: z.enum(STATUSES), reason: z.string().trim().min(1).max(1000).optional() })
+  .object({ status: z.enum(LISTING_STATUSES), reason: z.string().trim().min(1).max(1000).optional() })
   .strict()
   .openapi('PropertyStatusChange');
 
@@ -62,8 +62,8 @@ export const HistorySchema = z
   .object({
     data: z.array(
       z.object({
-        from: z.enum(STATUSES).nullable(),
-        to: z.enum(STATUSES),
+        from: z.enum(LISTING_STATUSES).nullable(),
+        to: z.enum(LISTING_STATUSES),
         reason: z.string().nullable(),
         changedBy: z.uuid().nullable(),
         changedAt: z.string(),

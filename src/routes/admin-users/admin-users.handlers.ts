@@ -1,5 +1,6 @@
 import type { RouteHandler } from '@hono/zod-openapi';
-import type { AppEnv } from '../../env';
+import { type AppEnv, getConfig } from '../../env';
+import { cursorSecret } from '../../lib/cursor';
 import {
   createUser as createAccount,
   endAllSessions,
@@ -7,7 +8,6 @@ import {
   unlockUser as unlockAccount,
   updateUser as updateAccount,
 } from '../../services/users/admin-users';
-import { decodeUserCursor, encodeUserCursor } from '../../services/users/user-cursor';
 import { toAdminUserJson } from '../auth/auth.schemas';
 import { authDeps, clientInfo, principal } from '../auth/request-context';
 import type { createUser, endUserSessions, listUsers, unlockUser, updateUser } from './admin-users.routes';
@@ -18,22 +18,15 @@ function actor(c: Parameters<typeof principal>[0]) {
 
 export const listUsersHandler: RouteHandler<typeof listUsers, AppEnv> = async (c) => {
   const query = c.req.valid('query');
-  const page = await listAccounts(c.get('db'), {
+  const page = await listAccounts(c.get('db'), cursorSecret(getConfig(c.env)), {
     limit: query.limit,
-    afterId: query.cursor ? decodeUserCursor(query.cursor) : undefined,
+    cursor: query.cursor,
     role: query.role,
     isActive: query.isActive === undefined ? undefined : query.isActive === 'true',
     q: query.q,
   });
-  const last = page.users.at(-1);
   c.header('Cache-Control', 'no-store');
-  return c.json(
-    {
-      data: page.users.map(toAdminUserJson),
-      nextCursor: page.hasMore && last ? encodeUserCursor(last.id) : null,
-    },
-    200,
-  );
+  return c.json({ data: page.users.map(toAdminUserJson), nextCursor: page.nextCursor }, 200);
 };
 
 export const createUserHandler: RouteHandler<typeof createUser, AppEnv> = async (c) => {

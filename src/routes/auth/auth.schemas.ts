@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { USER_ROLES } from '../../db/enums';
 import {
   PASSWORD_MAX_BYTES,
   PASSWORD_MAX_CHARS,
@@ -8,7 +9,7 @@ import {
 import type { IssuedTokens } from '../../services/auth/types';
 import type { UserRecord } from '../../services/users/user-record';
 
-export const RoleSchema = z.enum(['user', 'admin', 'super_admin']).openapi('Role');
+export const RoleSchema = z.enum(USER_ROLES).openapi('Role');
 
 export const EmailSchema = z
   .string()

@@ -2,8 +2,8 @@ import type { RouteHandler } from '@hono/zod-openapi';
 import type { AppEnv } from '../../env';
 import { notFound } from '../../lib/errors';
 import { IMMUTABLE_CACHE_CONTROL, ifNoneMatchHit } from '../../lib/http-cache';
+import { isUuid } from '../../lib/uuid';
 import { imageForServing } from '../../services/images/manage';
-import { isUuid } from '../../services/listings/get';
 import type { getImage } from './images.routes';
 
 const missing = () => notFound('IMAGE_NOT_FOUND', 'No such image.');

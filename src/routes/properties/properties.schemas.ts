@@ -1,10 +1,6 @@
 import { z } from '@hono/zod-openapi';
-import type { SearchFilters, SearchSort } from '../../services/listings/filters';
-
-export const PROPERTY_TYPES = ['house', 'apartment', 'condo', 'townhouse', 'land', 'commercial', 'office'] as const;
-export const LISTING_TYPES = ['sale', 'rent'] as const;
-export const STATUSES = ['draft', 'active', 'pending', 'off_market', 'sold', 'rented'] as const;
-export const SORTS = ['newest', 'price_asc', 'price_desc', 'relevance', 'distance'] as const;
+import { LISTING_STATUSES, LISTING_TYPES, PROPERTY_TYPES } from '../../db/enums';
+import { SEARCH_SORTS, type SearchFilters, type SearchSort } from '../../services/listings/filters';
 
 const wholeNumber = (min: number, max: number) =>
   z
@@ -86,7 +82,7 @@ function crossChecks(
 }
 
 const listFields = {
-  sort: z.enum(SORTS).default('newest'),
+  sort: z.enum(SEARCH_SORTS).default('newest'),
   limit: wholeNumber(1, 100).default(20),
   cursor: z.string().min(1).max(2048).optional(),
 };
@@ -109,7 +105,7 @@ export const SearchQuerySchema = z
   });
 
 export const AdminSearchQuerySchema = z
-  .object({ ...searchFields, ...listFields, status: z.enum(STATUSES).optional() })
+  .object({ ...searchFields, ...listFields, status: z.enum(LISTING_STATUSES).optional() })
   .strict()
   .superRefine((v, ctx) => {
     crossChecks(v, ctx);
@@ -175,7 +171,7 @@ const base = {
   title: z.string(),
   propertyType: z.enum(PROPERTY_TYPES),
   listingType: z.enum(LISTING_TYPES),
-  status: z.enum(STATUSES),
+  status: z.enum(LISTING_STATUSES),
   price: z.number().int().openapi({ description: 'Minor units (cents)' }),
   currency: z.string().openapi({ example: 'USD' }),
   priceFormatted: z.string().openapi({ example: '$1,250,000' }),
