@@ -25,3 +25,13 @@ export function createLogger(base: Record<string, unknown>, minLevel: LogLevel =
     error: (msg, fields) => write('error', msg, fields),
   };
 }
+
+/** The same logger, with more fields on every line. */
+export function withFields(logger: Logger, extra: Record<string, unknown>): Logger {
+  return {
+    debug: (msg, fields) => logger.debug(msg, { ...extra, ...fields }),
+    info: (msg, fields) => logger.info(msg, { ...extra, ...fields }),
+    warn: (msg, fields) => logger.warn(msg, { ...extra, ...fields }),
+    error: (msg, fields) => logger.error(msg, { ...extra, ...fields }),
+  };
+}

@@ -1,11 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { jsonBody, jsonContent, problemResponses } from '../../lib/openapi';
 import { requireRole } from '../../middleware/auth';
 import { AdminPropertySchema, AdminSearchQuerySchema, SearchPageSchema } from '../properties/properties.schemas';
+import { jsonBody, jsonContent, problemResponses } from '../shared/openapi';
+import { IdParam } from '../shared/schemas';
 import {
   CreatePropertySchema,
   HistorySchema,
-  IdParam,
   StatusChangeSchema,
   UpdatePropertySchema,
 } from './admin-properties.schemas';
@@ -13,13 +13,13 @@ import {
 const admin = {
   tags: ['Listings (admin)'],
   security: [{ bearerAuth: [] }],
-  middleware: [requireRole('admin')],
 };
 
 const etagHeader = { ETag: { schema: { type: 'string' as const }, description: 'Send it back in If-Match' } };
 
 export const listAdminProperties = createRoute({
   ...admin,
+  middleware: [requireRole('admin')] as const,
   method: 'get',
   path: '/v1/admin/properties',
   summary: 'Every listing, any status; the public filters plus status',
@@ -32,6 +32,7 @@ export const listAdminProperties = createRoute({
 
 export const createAdminProperty = createRoute({
   ...admin,
+  middleware: [requireRole('admin')] as const,
   method: 'post',
   path: '/v1/admin/properties',
   summary: 'Create a listing (status draft; the slug comes from the title)',
@@ -44,6 +45,7 @@ export const createAdminProperty = createRoute({
 
 export const getAdminProperty = createRoute({
   ...admin,
+  middleware: [requireRole('admin')] as const,
   method: 'get',
   path: '/v1/admin/properties/{id}',
   summary: 'One listing, any status, with its ETag',
@@ -56,6 +58,7 @@ export const getAdminProperty = createRoute({
 
 export const updateAdminProperty = createRoute({
   ...admin,
+  middleware: [requireRole('admin')] as const,
   method: 'patch',
   path: '/v1/admin/properties/{id}',
   summary: 'Edit fields (status goes through /status); a stale If-Match is a 412',
@@ -72,6 +75,7 @@ export const updateAdminProperty = createRoute({
 
 export const deleteAdminProperty = createRoute({
   ...admin,
+  middleware: [requireRole('admin')] as const,
   method: 'delete',
   path: '/v1/admin/properties/{id}',
   summary: 'Delete a listing, its photo rows and its photos in R2',
@@ -84,6 +88,7 @@ export const deleteAdminProperty = createRoute({
 
 export const changeAdminPropertyStatus = createRoute({
   ...admin,
+  middleware: [requireRole('admin')] as const,
   method: 'post',
   path: '/v1/admin/properties/{id}/status',
   summary: 'Move a listing through its states (draft→active, active→pending|off_market, …)',
@@ -96,6 +101,7 @@ export const changeAdminPropertyStatus = createRoute({
 
 export const adminPropertyHistory = createRoute({
   ...admin,
+  middleware: [requireRole('admin')] as const,
   method: 'get',
   path: '/v1/admin/properties/{id}/history',
   summary: 'Status changes, oldest first: from, to, reason, who and when',

@@ -71,5 +71,3 @@ export const HistorySchema = z
     ),
   })
   .openapi('PropertyStatusHistory');
-
-export const IdParam = z.object({ id: z.uuid() });

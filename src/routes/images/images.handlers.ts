@@ -1,18 +1,17 @@
-import type { RouteHandler } from '@hono/zod-openapi';
-import type { AppEnv } from '../../env';
 import { notFound } from '../../lib/errors';
 import { IMMUTABLE_CACHE_CONTROL, ifNoneMatchHit } from '../../lib/http-cache';
 import { isUuid } from '../../lib/uuid';
 import { imageForServing } from '../../services/images/manage';
+import type { AppRouteHandler } from '../shared/request-context';
 import type { getImage } from './images.routes';
 
 const missing = () => notFound('IMAGE_NOT_FOUND', 'No such image.');
 
-export const getImageHandler: RouteHandler<typeof getImage, AppEnv> = async (c) => {
+export const getImageHandler: AppRouteHandler<typeof getImage> = async (c) => {
   const { id } = c.req.valid('param');
   if (!isUuid(id)) throw missing();
   // The row, not just the object, decides: an orphaned object is never served.
-  const image = await imageForServing(c.get('db'), id.toLowerCase());
+  const image = await imageForServing(c.var.db, id.toLowerCase());
   if (!image) throw missing();
   const etag = `"${image.sha256}"`;
   const headers = new Headers({ ETag: etag, 'Cache-Control': IMMUTABLE_CACHE_CONTROL });

@@ -1,6 +1,4 @@
-import type { RouteHandler } from '@hono/zod-openapi';
-import type { Context } from 'hono';
-import { type AppEnv, getConfig } from '../../env';
+import { getConfig } from '../../env';
 import { cursorSecret } from '../../lib/cursor';
 import { notFound } from '../../lib/errors';
 import { serveThroughEdgeCache } from '../../lib/http-cache';
@@ -10,18 +8,19 @@ import { findListing } from '../../services/listings/get';
 import { searchListings } from '../../services/listings/search';
 import { detailView } from '../../services/listings/serialize';
 import { recordPropertyView } from '../../services/listings/views';
+import type { AppRouteHandler, RequestContext } from '../shared/request-context';
 import type { getProperty, propertyFacets, searchProperties } from './properties.routes';
 import { toFilters } from './properties.schemas';
 
-export const imageBaseUrl = (c: Context<AppEnv>) => `${new URL(c.req.url).origin}/v1/images/`;
+export const imageBaseUrl = (c: RequestContext) => `${new URL(c.req.url).origin}/v1/images/`;
 
-const waitUntil = (c: Context<AppEnv>) => (promise: Promise<unknown>) => c.executionCtx.waitUntil(promise);
+const waitUntil = (c: RequestContext) => (promise: Promise<unknown>) => c.executionCtx.waitUntil(promise);
 
-export const searchHandler: RouteHandler<typeof searchProperties, AppEnv> = async (c) => {
+export const searchHandler: AppRouteHandler<typeof searchProperties> = async (c) => {
   const query = c.req.valid('query');
   return serveThroughEdgeCache(c.req.raw, waitUntil(c), async () => {
     const page = await searchListings(
-      c.get('db'),
+      c.var.db,
       { filters: toFilters(query), sort: query.sort, limit: query.limit, visibility: 'public' },
       { cursor: query.cursor, cursorSecret: cursorSecret(getConfig(c.env)), imageBaseUrl: imageBaseUrl(c) },
     );
@@ -29,22 +28,22 @@ export const searchHandler: RouteHandler<typeof searchProperties, AppEnv> = asyn
   }) as never;
 };
 
-export const facetsHandler: RouteHandler<typeof propertyFacets, AppEnv> = async (c) => {
+export const facetsHandler: AppRouteHandler<typeof propertyFacets> = async (c) => {
   const query = c.req.valid('query');
   return serveThroughEdgeCache(c.req.raw, waitUntil(c), async () => {
-    const facets = await listingFacets(c.get('db'), toFilters(query), 'public');
+    const facets = await listingFacets(c.var.db, toFilters(query), 'public');
     return { body: JSON.stringify(facets) };
   }) as never;
 };
 
-export const getHandler: RouteHandler<typeof getProperty, AppEnv> = async (c) => {
+export const getHandler: AppRouteHandler<typeof getProperty> = async (c) => {
   const { idOrSlug } = c.req.valid('param');
   const config = getConfig(c.env);
   const response = await serveThroughEdgeCache(
     c.req.raw,
     waitUntil(c),
     async () => {
-      const found = await findListing(c.get('db'), idOrSlug, 'public');
+      const found = await findListing(c.var.db, idOrSlug, 'public');
       if (!found) throw notFound('PROPERTY_NOT_FOUND', 'No such listing.');
       return {
         body: JSON.stringify(detailView(found.row, found.images, imageBaseUrl(c))),
@@ -58,7 +57,7 @@ export const getHandler: RouteHandler<typeof getProperty, AppEnv> = async (c) =>
     // Buffered, written after the response with other requests' views: never touches this one.
     const flush = recordPropertyView(
       { propertyId, ipAddress: truncateIp(clientIp(c)) },
-      { db: c.get('db'), flushMs: config.VIEW_FLUSH_MS, requestId: c.get('requestId') },
+      { db: c.var.db, flushMs: config.VIEW_FLUSH_MS, logger: c.var.logger },
     );
     if (flush) c.executionCtx.waitUntil(flush);
   }

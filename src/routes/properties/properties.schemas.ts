@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { LISTING_STATUSES, LISTING_TYPES, PROPERTY_TYPES } from '../../db/enums';
 import { SEARCH_SORTS, type SearchFilters, type SearchSort } from '../../services/listings/filters';
+import { pageSchema } from '../shared/schemas';
 
 const wholeNumber = (min: number, max: number) =>
   z
@@ -204,9 +205,7 @@ export const AdminPropertySchema = PropertySchema.extend({
   createdBy: z.uuid().nullable(),
 }).openapi('AdminProperty');
 
-export const SearchPageSchema = z
-  .object({ data: z.array(PropertySummarySchema), nextCursor: z.string().nullable() })
-  .openapi('PropertySearchPage');
+export const SearchPageSchema = pageSchema(PropertySummarySchema).openapi('PropertySearchPage');
 
 const Count = z.object({ value: z.string(), count: z.number().int() });
 

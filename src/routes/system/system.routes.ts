@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { JOB_STATUSES, JOB_TRIGGERS } from '../../db/enums';
 import { JOB_OUTCOME_STATUSES } from '../../jobs/run-job';
-import { jsonContent, problemResponses } from '../../lib/openapi';
+import { jsonContent, problemResponses } from '../shared/openapi';
 
 const unavailable = z.object({ available: z.literal(false), reason: z.string() });
 
