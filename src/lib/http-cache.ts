@@ -99,8 +99,9 @@ export function notModified(source: Response): Response {
   return new Response(null, { status: 304, headers });
 }
 
-export interface CachedBuild {
-  body: string;
+export interface CachedBuild<T> {
+  /** The representation, serialised here as JSON. */
+  data: T;
   /** Extra headers stored with the representation (e.g. an id the handler needs on a hit). */
   headers?: Record<string, string>;
 }
@@ -121,10 +122,10 @@ type CacheState = 'HIT-MEMORY' | 'HIT' | 'MISS';
  * If-None-Match naming the current ETag gets a 304. `X-Cache` says which it was: `HIT-MEMORY`,
  * `HIT` or `MISS`.
  */
-export async function serveThroughEdgeCache(
+export async function serveThroughEdgeCache<T>(
   request: Request,
   waitUntil: (promise: Promise<unknown>) => void,
-  build: () => Promise<CachedBuild>,
+  build: () => Promise<CachedBuild<T>>,
   options: EdgeCacheOptions = {},
 ): Promise<Response> {
   const keyUrl = cacheKeyUrl(request.url);
@@ -147,11 +148,11 @@ export async function serveThroughEdgeCache(
       state = 'HIT';
     } else {
       const built = await build();
+      body = JSON.stringify(built.data);
       const headers = new Headers(built.headers);
       headers.set('Content-Type', 'application/json; charset=utf-8');
       headers.set('Cache-Control', PUBLIC_CACHE_CONTROL);
-      headers.set('ETag', await contentEtag(built.body));
-      body = built.body;
+      headers.set('ETag', await contentEtag(body));
       response = new Response(body, { status: 200, headers });
       if (cache) waitUntil(cache.put(key, response.clone()).catch(() => undefined));
       state = 'MISS';

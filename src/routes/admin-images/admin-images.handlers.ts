@@ -4,8 +4,8 @@ import { deleteImage as deleteImageRow, reorderImages, updateImage } from '../..
 import { uploadImage } from '../../services/images/upload';
 import { imageView } from '../../services/listings/serialize';
 import { listingSlugs } from '../../services/listings/write';
-import { purgeListingPages } from '../admin-properties/admin-properties.handlers';
-import { imageBaseUrl } from '../properties/properties.handlers';
+import { purgeListingPages } from '../admin-listings/admin-listings.handlers';
+import { imageBaseUrl } from '../listings/listings.handlers';
 import type { AppRouteHandler, RequestContext } from '../shared/request-context';
 import type {
   deleteImage,

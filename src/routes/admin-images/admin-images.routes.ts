@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireRole } from '../../middleware/auth';
-import { ImageSchema } from '../properties/properties.schemas';
+import { ImageSchema } from '../listings/listings.schemas';
 import { jsonBody, jsonContent, problemResponses } from '../shared/openapi';
 import { IdParam } from '../shared/schemas';
 import { imageBodyLimit } from './image-body-limit';

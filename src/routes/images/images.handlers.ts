@@ -14,13 +14,15 @@ export const getImageHandler: AppRouteHandler<typeof getImage> = async (c) => {
   const image = await imageForServing(c.var.db, id.toLowerCase());
   if (!image) throw missing();
   const etag = `"${image.sha256}"`;
-  const headers = new Headers({ ETag: etag, 'Cache-Control': IMMUTABLE_CACHE_CONTROL });
-  if (ifNoneMatchHit(c.req.header('If-None-Match'), etag)) return new Response(null, { status: 304, headers }) as never;
+  const caching = { ETag: etag, 'Cache-Control': IMMUTABLE_CACHE_CONTROL };
+  if (ifNoneMatchHit(c.req.header('If-None-Match'), etag)) return c.body(null, 304, caching);
   const object = await c.env.IMAGES.get(image.r2Key);
   if (!object) throw missing();
-  headers.set('Content-Type', image.contentType);
-  headers.set('Content-Length', String(object.size));
-  headers.set('Content-Disposition', 'inline');
-  headers.set('Content-Security-Policy', "default-src 'none'; sandbox");
-  return new Response(object.body, { status: 200, headers }) as never;
+  return c.body(object.body, 200, {
+    ...caching,
+    'Content-Type': image.contentType,
+    'Content-Length': String(object.size),
+    'Content-Disposition': 'inline',
+    'Content-Security-Policy': "default-src 'none'; sandbox",
+  });
 };

@@ -1,4 +1,4 @@
-import type { RouteConfig, RouteConfigToEnv, RouteHandler } from '@hono/zod-openapi';
+import type { RouteConfig, RouteConfigToEnv, RouteHandler, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { type AppEnv, getConfig } from '../../env';
 import { requestClock } from '../../lib/clock';
@@ -11,6 +11,13 @@ import type { AuthDeps, ClientInfo } from '../../services/auth/types';
  * `c.var.auth` (who is calling) is typed as always present, and nowhere else does it exist.
  */
 export type AppRouteHandler<R extends RouteConfig> = RouteHandler<R, AppEnv & RouteConfigToEnv<R>>;
+
+/** What a route documents as its JSON body for `status`. */
+export type JsonBody<R extends RouteConfig, S extends keyof R['responses']> = R['responses'][S] extends {
+  content: { 'application/json': { schema: infer Schema extends z.ZodType } };
+}
+  ? z.input<Schema>
+  : never;
 
 /** What every handler's context offers, whatever its route middleware adds. */
 export type RequestContext = Pick<Context<AppEnv>, 'env' | 'req' | 'var' | 'header' | 'executionCtx'>;

@@ -1,52 +1,63 @@
+import type { RouteConfig } from '@hono/zod-openapi';
 import { getConfig } from '../../env';
 import { cursorSecret } from '../../lib/cursor';
 import { notFound } from '../../lib/errors';
-import { serveThroughEdgeCache } from '../../lib/http-cache';
+import { type CachedBuild, type EdgeCacheOptions, serveThroughEdgeCache } from '../../lib/http-cache';
 import { clientIp, truncateIp } from '../../lib/ip';
 import { listingFacets } from '../../services/listings/facets';
 import { findListing } from '../../services/listings/get';
 import { searchListings } from '../../services/listings/search';
 import { detailView } from '../../services/listings/serialize';
 import { recordPropertyView } from '../../services/listings/views';
-import type { AppRouteHandler, RequestContext } from '../shared/request-context';
-import type { getProperty, propertyFacets, searchProperties } from './properties.routes';
-import { toFilters } from './properties.schemas';
+import type { AppRouteHandler, JsonBody, RequestContext } from '../shared/request-context';
+import type { getListingRoute, listingFacetsRoute, searchListingsRoute } from './listings.routes';
+import { toFilters } from './listings.schemas';
 
 export const imageBaseUrl = (c: RequestContext) => `${new URL(c.req.url).origin}/v1/images/`;
 
-const waitUntil = (c: RequestContext) => (promise: Promise<unknown>) => c.executionCtx.waitUntil(promise);
+/**
+ * A public read through the edge cache. The cache hands back a raw Response (304s and hits
+ * skip serialisation), so the body is typed here instead: `build` must return what the
+ * route documents for 200.
+ */
+function cached<R extends RouteConfig>(
+  c: RequestContext,
+  build: () => Promise<CachedBuild<JsonBody<R, 200>>>,
+  options?: EdgeCacheOptions,
+): Promise<Response> {
+  return serveThroughEdgeCache(c.req.raw, (promise) => c.executionCtx.waitUntil(promise), build, options);
+}
 
-export const searchHandler: AppRouteHandler<typeof searchProperties> = async (c) => {
+export const searchHandler: AppRouteHandler<typeof searchListingsRoute> = async (c) => {
   const query = c.req.valid('query');
-  return serveThroughEdgeCache(c.req.raw, waitUntil(c), async () => {
+  return cached<typeof searchListingsRoute>(c, async () => {
     const page = await searchListings(
       c.var.db,
       { filters: toFilters(query), sort: query.sort, limit: query.limit, visibility: 'public' },
       { cursor: query.cursor, cursorSecret: cursorSecret(getConfig(c.env)), imageBaseUrl: imageBaseUrl(c) },
     );
-    return { body: JSON.stringify(page) };
-  }) as never;
+    return { data: page };
+  });
 };
 
-export const facetsHandler: AppRouteHandler<typeof propertyFacets> = async (c) => {
+export const facetsHandler: AppRouteHandler<typeof listingFacetsRoute> = async (c) => {
   const query = c.req.valid('query');
-  return serveThroughEdgeCache(c.req.raw, waitUntil(c), async () => {
+  return cached<typeof listingFacetsRoute>(c, async () => {
     const facets = await listingFacets(c.var.db, toFilters(query), 'public');
-    return { body: JSON.stringify(facets) };
-  }) as never;
+    return { data: facets };
+  });
 };
 
-export const getHandler: AppRouteHandler<typeof getProperty> = async (c) => {
+export const getHandler: AppRouteHandler<typeof getListingRoute> = async (c) => {
   const { idOrSlug } = c.req.valid('param');
   const config = getConfig(c.env);
-  const response = await serveThroughEdgeCache(
-    c.req.raw,
-    waitUntil(c),
+  const response = await cached<typeof getListingRoute>(
+    c,
     async () => {
       const found = await findListing(c.var.db, idOrSlug, 'public');
       if (!found) throw notFound('PROPERTY_NOT_FOUND', 'No such listing.');
       return {
-        body: JSON.stringify(detailView(found.row, found.images, imageBaseUrl(c))),
+        data: detailView(found.row, found.images, imageBaseUrl(c)),
         headers: { 'X-Property-Id': found.row.id },
       };
     },
@@ -61,5 +72,5 @@ export const getHandler: AppRouteHandler<typeof getProperty> = async (c) => {
     );
     if (flush) c.executionCtx.waitUntil(flush);
   }
-  return response as never;
+  return response;
 };

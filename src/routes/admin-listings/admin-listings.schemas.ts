@@ -39,13 +39,13 @@ const fields = {
 const paired = (v: { latitude?: number | null; longitude?: number | null }) =>
   (v.latitude === undefined) === (v.longitude === undefined) && (v.latitude === null) === (v.longitude === null);
 
-export const CreatePropertySchema = z
+export const CreateListingSchema = z
   .object(fields)
   .strict()
   .refine(paired, { message: 'latitude and longitude go together', path: ['latitude'] })
   .openapi('CreateProperty');
 
-export const UpdatePropertySchema = z
+export const UpdateListingSchema = z
   .object({ ...fields, address: AddressInput.partial().strict() })
   .partial()
   .strict()

@@ -1,14 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireRole } from '../../middleware/auth';
-import { AdminPropertySchema, AdminSearchQuerySchema, SearchPageSchema } from '../properties/properties.schemas';
+import { AdminListingSchema, AdminSearchQuerySchema, SearchPageSchema } from '../listings/listings.schemas';
 import { jsonBody, jsonContent, problemResponses } from '../shared/openapi';
 import { IdParam } from '../shared/schemas';
-import {
-  CreatePropertySchema,
-  HistorySchema,
-  StatusChangeSchema,
-  UpdatePropertySchema,
-} from './admin-properties.schemas';
+import { CreateListingSchema, HistorySchema, StatusChangeSchema, UpdateListingSchema } from './admin-listings.schemas';
 
 const admin = {
   tags: ['Listings (admin)'],
@@ -17,7 +12,7 @@ const admin = {
 
 const etagHeader = { ETag: { schema: { type: 'string' as const }, description: 'Send it back in If-Match' } };
 
-export const listAdminProperties = createRoute({
+export const listAdminListings = createRoute({
   ...admin,
   middleware: [requireRole('admin')] as const,
   method: 'get',
@@ -30,20 +25,20 @@ export const listAdminProperties = createRoute({
   },
 });
 
-export const createAdminProperty = createRoute({
+export const createAdminListing = createRoute({
   ...admin,
   middleware: [requireRole('admin')] as const,
   method: 'post',
   path: '/v1/admin/properties',
   summary: 'Create a listing (status draft; the slug comes from the title)',
-  request: { body: jsonBody(CreatePropertySchema) },
+  request: { body: jsonBody(CreateListingSchema) },
   responses: {
-    201: { ...jsonContent(AdminPropertySchema, 'The new listing'), headers: etagHeader },
+    201: { ...jsonContent(AdminListingSchema, 'The new listing'), headers: etagHeader },
     ...problemResponses(400, 401, 403, 413, 415, 422),
   },
 });
 
-export const getAdminProperty = createRoute({
+export const getAdminListing = createRoute({
   ...admin,
   middleware: [requireRole('admin')] as const,
   method: 'get',
@@ -51,12 +46,12 @@ export const getAdminProperty = createRoute({
   summary: 'One listing, any status, with its ETag',
   request: { params: IdParam },
   responses: {
-    200: { ...jsonContent(AdminPropertySchema, 'The listing'), headers: etagHeader },
+    200: { ...jsonContent(AdminListingSchema, 'The listing'), headers: etagHeader },
     ...problemResponses(401, 403, 404, 422),
   },
 });
 
-export const updateAdminProperty = createRoute({
+export const updateAdminListing = createRoute({
   ...admin,
   middleware: [requireRole('admin')] as const,
   method: 'patch',
@@ -65,15 +60,15 @@ export const updateAdminProperty = createRoute({
   request: {
     params: IdParam,
     headers: z.object({ 'if-match': z.string().max(200).optional() }),
-    body: jsonBody(UpdatePropertySchema),
+    body: jsonBody(UpdateListingSchema),
   },
   responses: {
-    200: { ...jsonContent(AdminPropertySchema, 'The updated listing'), headers: etagHeader },
+    200: { ...jsonContent(AdminListingSchema, 'The updated listing'), headers: etagHeader },
     ...problemResponses(400, 401, 403, 404, 412, 413, 415, 422),
   },
 });
 
-export const deleteAdminProperty = createRoute({
+export const deleteAdminListing = createRoute({
   ...admin,
   middleware: [requireRole('admin')] as const,
   method: 'delete',
@@ -86,7 +81,7 @@ export const deleteAdminProperty = createRoute({
   },
 });
 
-export const changeAdminPropertyStatus = createRoute({
+export const changeAdminListingStatus = createRoute({
   ...admin,
   middleware: [requireRole('admin')] as const,
   method: 'post',
@@ -94,12 +89,12 @@ export const changeAdminPropertyStatus = createRoute({
   summary: 'Move a listing through its states (draft→active, active→pending|off_market, …)',
   request: { params: IdParam, body: jsonBody(StatusChangeSchema) },
   responses: {
-    200: { ...jsonContent(AdminPropertySchema, 'The listing in its new status'), headers: etagHeader },
+    200: { ...jsonContent(AdminListingSchema, 'The listing in its new status'), headers: etagHeader },
     ...problemResponses(400, 401, 403, 404, 409, 422),
   },
 });
 
-export const adminPropertyHistory = createRoute({
+export const adminListingHistory = createRoute({
   ...admin,
   middleware: [requireRole('admin')] as const,
   method: 'get',

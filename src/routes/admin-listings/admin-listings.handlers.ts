@@ -7,18 +7,18 @@ import { searchListings } from '../../services/listings/search';
 import { adminDetailView } from '../../services/listings/serialize';
 import { changeListingStatus, listingHistory } from '../../services/listings/status';
 import { createListing, deleteListing, updateListing } from '../../services/listings/write';
-import { imageBaseUrl } from '../properties/properties.handlers';
-import { toFilters } from '../properties/properties.schemas';
+import { imageBaseUrl } from '../listings/listings.handlers';
+import { toFilters } from '../listings/listings.schemas';
 import type { AppRouteHandler, RequestContext } from '../shared/request-context';
 import type {
-  adminPropertyHistory,
-  changeAdminPropertyStatus,
-  createAdminProperty,
-  deleteAdminProperty,
-  getAdminProperty,
-  listAdminProperties,
-  updateAdminProperty,
-} from './admin-properties.routes';
+  adminListingHistory,
+  changeAdminListingStatus,
+  createAdminListing,
+  deleteAdminListing,
+  getAdminListing,
+  listAdminListings,
+  updateAdminListing,
+} from './admin-listings.routes';
 
 type C = RequestContext;
 
@@ -36,7 +36,7 @@ async function adminListing(c: C, id: string) {
   return adminDetailView(found.row, found.images, imageBaseUrl(c));
 }
 
-export const listHandler: AppRouteHandler<typeof listAdminProperties> = async (c) => {
+export const listHandler: AppRouteHandler<typeof listAdminListings> = async (c) => {
   const query = c.req.valid('query');
   const page = await searchListings(
     c.var.db,
@@ -47,17 +47,17 @@ export const listHandler: AppRouteHandler<typeof listAdminProperties> = async (c
   return c.json(page, 200);
 };
 
-export const createHandler: AppRouteHandler<typeof createAdminProperty> = async (c) => {
+export const createHandler: AppRouteHandler<typeof createAdminListing> = async (c) => {
   const id = await createListing(c.var.db, c.req.valid('json'), c.var.auth.userId);
   const body = await adminListing(c, id);
   c.header('Location', `/v1/admin/properties/${id}`);
   return c.json(body, 201);
 };
 
-export const getHandler: AppRouteHandler<typeof getAdminProperty> = async (c) =>
+export const getHandler: AppRouteHandler<typeof getAdminListing> = async (c) =>
   c.json(await adminListing(c, c.req.valid('param').id), 200);
 
-export const updateHandler: AppRouteHandler<typeof updateAdminProperty> = async (c) => {
+export const updateHandler: AppRouteHandler<typeof updateAdminListing> = async (c) => {
   const { id } = c.req.valid('param');
   const expected = ifMatchVersion(c.req.header('If-Match'));
   if (expected === 'invalid') {
@@ -69,7 +69,7 @@ export const updateHandler: AppRouteHandler<typeof updateAdminProperty> = async 
   return c.json(body, 200);
 };
 
-export const deleteHandler: AppRouteHandler<typeof deleteAdminProperty> = async (c) => {
+export const deleteHandler: AppRouteHandler<typeof deleteAdminListing> = async (c) => {
   const { id } = c.req.valid('param');
   const deleted = await deleteListing(c.var.db, id);
   if (!deleted) throw notFound('PROPERTY_NOT_FOUND', 'No such listing.');
@@ -89,7 +89,7 @@ export const deleteHandler: AppRouteHandler<typeof deleteAdminProperty> = async 
   return c.body(null, 204);
 };
 
-export const statusHandler: AppRouteHandler<typeof changeAdminPropertyStatus> = async (c) => {
+export const statusHandler: AppRouteHandler<typeof changeAdminListingStatus> = async (c) => {
   const { id } = c.req.valid('param');
   const { status, reason } = c.req.valid('json');
   await changeListingStatus(c.var.db, {
@@ -103,7 +103,7 @@ export const statusHandler: AppRouteHandler<typeof changeAdminPropertyStatus> = 
   return c.json(body, 200);
 };
 
-export const historyHandler: AppRouteHandler<typeof adminPropertyHistory> = async (c) => {
+export const historyHandler: AppRouteHandler<typeof adminListingHistory> = async (c) => {
   const history = await listingHistory(c.var.db, c.req.valid('param').id);
   if (!history) throw notFound('PROPERTY_NOT_FOUND', 'No such listing.');
   c.header('Cache-Control', 'no-store');

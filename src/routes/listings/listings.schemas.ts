@@ -187,7 +187,7 @@ const base = {
   updatedAt: z.string(),
 };
 
-export const PropertySummarySchema = z
+export const ListingSummarySchema = z
   .object({
     ...base,
     coverImage: ImageSchema.omit({ sortOrder: true, isCover: true }).nullable(),
@@ -195,17 +195,17 @@ export const PropertySummarySchema = z
   })
   .openapi('PropertySummary');
 
-export const PropertySchema = z
+export const ListingSchema = z
   .object({ ...base, description: z.string(), images: z.array(ImageSchema) })
   .openapi('Property');
 
-export const AdminPropertySchema = PropertySchema.extend({
+export const AdminListingSchema = ListingSchema.extend({
   version: z.number().int(),
   publishedAt: z.string().nullable(),
   createdBy: z.uuid().nullable(),
 }).openapi('AdminProperty');
 
-export const SearchPageSchema = pageSchema(PropertySummarySchema).openapi('PropertySearchPage');
+export const SearchPageSchema = pageSchema(ListingSummarySchema).openapi('PropertySearchPage');
 
 const Count = z.object({ value: z.string(), count: z.number().int() });
 
