@@ -121,7 +121,7 @@ export function createApp() {
     '*',
     cors({
       origin: (origin, c: Context<AppEnv>) =>
-        parseAllowedOrigins(c.env?.CORS_ORIGINS ?? '').has(origin) ? origin : null,
+        parseAllowedOrigins(getConfig(c.env).CORS_ORIGINS).has(origin) ? origin : null,
       allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
       allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match', 'Idempotency-Key'],
       exposeHeaders: ['ETag', 'Retry-After', 'X-Request-Id', 'Location'],

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Database, QueryUsage } from './db/client';
-import type { Logger, LogLevel } from './lib/logger';
+import { LOG_LEVELS, type Logger, type LogLevel } from './lib/logger';
 
 // Vars arrive as strings (wrangler.toml [vars], .dev.vars, secrets).
 const intString = (fallback: number, min: number, max: number) =>
@@ -29,7 +29,7 @@ export const configSchema = z.object({
   JWT_AUDIENCE: z.string().min(1).default('gentle-space-realty-api'),
   CORS_ORIGINS: z.string().default(''),
   ENVIRONMENT: z.enum(['development', 'test', 'production']).default('production'),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   MAX_JSON_BODY_BYTES: intString(1_048_576, 1024, 10_485_760),
   BCRYPT_COST: intString(10, 4, 15),
   LOGIN_MAX_FAILURES: intString(5, 1, 100),

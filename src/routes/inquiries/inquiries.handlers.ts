@@ -34,5 +34,5 @@ export const createInquiryHandler: AppRouteHandler<typeof createInquiryRoute> = 
   } else {
     c.header('Idempotent-Replayed', 'true');
   }
-  return c.json({ id: result.id, status: result.status as 'new' }, 201);
+  return c.json({ id: result.id, status: result.status }, 201);
 };
