@@ -5,16 +5,16 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
-import { routePath } from 'hono/route';
 import { secureHeaders } from 'hono/secure-headers';
 import { classifyDatabaseError } from './db/errors';
 import { type AppEnv, getConfig } from './env';
 import { parseAllowedOrigins } from './lib/cors';
 import { ApiError, serviceUnavailable } from './lib/errors';
-import { createLogger, type LogLevel } from './lib/logger';
 import { allowedMethods } from './lib/method-not-allowed';
 import { buildProblem, problemResponse } from './lib/problem';
 import { toFieldErrors } from './lib/router';
+import { database } from './middleware/database';
+import { requestLogger } from './middleware/logger';
 import { serverTiming } from './middleware/server-timing';
 import { registerRoutes } from './routes';
 
@@ -42,11 +42,6 @@ function problemFrom(c: Context<AppEnv>, error: ApiError): Response {
     }),
     { 'X-Request-Id': c.get('requestId') ?? '', ...error.headers },
   );
-}
-
-function logLevel(c: Context<AppEnv>): LogLevel {
-  const level = c.env?.LOG_LEVEL;
-  return level === 'debug' || level === 'warn' || level === 'error' ? level : 'info';
 }
 
 /** Maps anything thrown to an ApiError; unknown errors become a logged 500 with no details. */
@@ -94,7 +89,7 @@ function toApiError(c: Context<AppEnv>, error: unknown): ApiError {
         break;
     }
   }
-  createLogger({ requestId: c.get('requestId') }, logLevel(c)).error('unhandled error', {
+  c.get('logger').error('unhandled error', {
     error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error),
     method: c.req.method,
     path: c.req.path,
@@ -118,18 +113,7 @@ export function createApp() {
 
   app.use('*', requestId({ limitLength: 128 }));
 
-  app.use('*', async (c, next) => {
-    const started = performance.now();
-    await next();
-    const auth = c.get('auth');
-    createLogger({ requestId: c.get('requestId') }, logLevel(c)).info('request', {
-      method: c.req.method,
-      route: routePath(c, -1),
-      status: c.res.status,
-      durationMs: Math.round((performance.now() - started) * 100) / 100,
-      ...(auth ? { userId: auth.userId } : {}),
-    });
-  });
+  app.use('*', requestLogger());
 
   app.use('*', secureHeaders({ crossOriginResourcePolicy: 'cross-origin' }));
 
@@ -137,7 +121,7 @@ export function createApp() {
     '*',
     cors({
       origin: (origin, c: Context<AppEnv>) =>
-        parseAllowedOrigins(c.env?.CORS_ORIGINS ?? '').has(origin) ? origin : null,
+        parseAllowedOrigins(getConfig(c.env).CORS_ORIGINS).has(origin) ? origin : null,
       allowMethods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
       allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match', 'Idempotency-Key'],
       exposeHeaders: ['ETag', 'Retry-After', 'X-Request-Id', 'Location'],
@@ -156,8 +140,8 @@ export function createApp() {
     })(c, next);
   });
 
-  // Sets the request's database client (with a query timer) and answers with Server-Timing.
   app.use('*', serverTiming());
+  app.use('*', database());
 
   registerRoutes(app);
 

@@ -1,70 +1,15 @@
 import { z } from 'zod';
-import type { Database } from './db/client';
-import type { AuthContext } from './middleware/auth';
+import type { Database, QueryUsage } from './db/client';
+import { LOG_LEVELS, type Logger, type LogLevel } from './lib/logger';
 
-/** Bindings, variables and secrets the Worker receives (wrangler.toml, .dev.vars, `wrangler secret`). */
-export interface Bindings {
-  DATABASE_URL: string;
-  /** Optional read replica for public reads. */
-  DATABASE_READ_URL?: string;
-  /** Local development and tests only: where the local Neon stand-in listens. */
-  NEON_HTTP_ENDPOINT?: string;
-  NEON_WS_PROXY?: string;
-  DB_QUERY_TIMEOUT_MS?: string;
-  DB_CONNECTION_TIMEOUT?: string;
-  DB_IDLE_TIMEOUT?: string;
-  DB_POOL_MAX?: string;
-  JWT_SECRET: string;
-  JWT_KEY_ID?: string;
-  JWT_PREVIOUS_SECRET?: string;
-  JWT_PREVIOUS_KEY_ID?: string;
-  JWT_ISSUER?: string;
-  JWT_AUDIENCE?: string;
-  CORS_ORIGINS?: string;
-  ENVIRONMENT?: string;
-  LOG_LEVEL?: string;
-  MAX_JSON_BODY_BYTES?: string;
-  /** Auth settings (see docs/auth.md); all optional with safe defaults. */
-  BCRYPT_COST?: string;
-  LOGIN_MAX_FAILURES?: string;
-  LOCKOUT_MINUTES?: string;
-  SESSION_TTL_DAYS?: string;
-  REFRESH_GRACE_SECONDS?: string;
-  /** Listings and photos: upload size limit, and an optional key for pagination cursors. */
-  IMAGE_MAX_BYTES?: string;
-  CURSOR_SECRET?: string;
-  /** Admin dashboard: how old its stored figures may be when served (0: always count afresh). */
-  DASHBOARD_MAX_AGE_SECONDS?: string;
-  /** Listing detail: how long views are gathered before one insert; seconds an isolate keeps a detail in memory. */
-  VIEW_FLUSH_MS?: string;
-  DETAIL_MEMORY_CACHE_SECONDS?: string;
-  IMAGES: R2Bucket;
-  AUTH_RATE_LIMITER?: RateLimit;
-  INQUIRY_RATE_LIMITER?: RateLimit;
-  EVENTS_RATE_LIMITER?: RateLimit;
-  /** Email: `http` (Resend-compatible API) or `log` (npm run dev). */
-  EMAIL_TRANSPORT?: string;
-  EMAIL_API_URL?: string;
-  EMAIL_API_KEY?: string;
-  EMAIL_FROM?: string;
-  [key: string]: unknown;
-}
-
-export interface Variables {
-  requestId: string;
-  db: Database;
-  auth?: AuthContext;
-}
-
-export interface AppEnv {
-  Bindings: Bindings;
-  Variables: Variables;
-}
-
+// Vars arrive as strings (wrangler.toml [vars], .dev.vars, secrets).
 const intString = (fallback: number, min: number, max: number) =>
-  z.coerce.number().int().min(min).max(max).default(fallback);
+  z.coerce.number<string>().int().min(min).max(max).default(fallback);
 
-const configSchema = z.object({
+const days = (fallback: number) => intString(fallback, 1, 3650);
+
+/** Every var and secret of the Worker, with its default: the one definition of the configuration. */
+export const configSchema = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
   DATABASE_READ_URL: z
     .string()
@@ -84,7 +29,7 @@ const configSchema = z.object({
   JWT_AUDIENCE: z.string().min(1).default('gentle-space-realty-api'),
   CORS_ORIGINS: z.string().default(''),
   ENVIRONMENT: z.enum(['development', 'test', 'production']).default('production'),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   MAX_JSON_BODY_BYTES: intString(1_048_576, 1024, 10_485_760),
   BCRYPT_COST: intString(10, 4, 15),
   LOGIN_MAX_FAILURES: intString(5, 1, 100),
@@ -108,9 +53,65 @@ const configSchema = z.object({
   NOTIFICATION_BATCH_SIZE: intString(25, 1, 500),
   NOTIFICATION_BACKOFF_BASE_SECONDS: intString(30, 1, 3600),
   NOTIFICATION_BACKOFF_MAX_SECONDS: intString(3600, 1, 86_400),
+  RETENTION_ANALYTICS_DAYS: days(90),
+  RETENTION_TOKENS_DAYS: days(7),
+  RETENTION_NOTIFICATIONS_DAYS: days(30),
+  RETENTION_BATCH_SIZE: intString(5_000, 1, 50_000),
+  RETENTION_MAX_BATCHES: intString(200, 1, 10_000),
+  // 0 is for tests only: it would let the sweep remove a photo whose upload is still in flight.
+  ORPHAN_IMAGE_MIN_AGE_MINUTES: intString(60, 0, 100_000),
+  ORPHAN_IMAGE_PREFIX: z.string().min(1).default('properties/'),
+  REINDEX_MAX_INDEXES: intString(8, 1, 100),
 });
 
-export type Config = z.infer<typeof configSchema>;
+/** The Worker's bindings: its vars and secrets as wrangler hands them over, and its binding objects. */
+export type Bindings = z.input<typeof configSchema> & {
+  IMAGES: R2Bucket;
+  AUTH_RATE_LIMITER?: RateLimit;
+  INQUIRY_RATE_LIMITER?: RateLimit;
+  EVENTS_RATE_LIMITER?: RateLimit;
+};
+
+export interface Variables {
+  requestId: string;
+  logger: Logger;
+  db: Database;
+  /** Database time of the request so far, for Server-Timing (absent until the database middleware ran). */
+  dbUsage?: QueryUsage;
+}
+
+export interface AppEnv {
+  Bindings: Bindings;
+  Variables: Variables;
+}
+
+// Settings only the upkeep jobs read: a wrong one fails those jobs (recorded in job_runs), not
+// every request.
+const MAINTENANCE = {
+  RETENTION_ANALYTICS_DAYS: true,
+  RETENTION_TOKENS_DAYS: true,
+  RETENTION_NOTIFICATIONS_DAYS: true,
+  RETENTION_BATCH_SIZE: true,
+  RETENTION_MAX_BATCHES: true,
+  ORPHAN_IMAGE_MIN_AGE_MINUTES: true,
+  ORPHAN_IMAGE_PREFIX: true,
+  REINDEX_MAX_INDEXES: true,
+} as const;
+
+const requestSchema = configSchema.omit(MAINTENANCE);
+const maintenanceSchema = configSchema.pick(MAINTENANCE);
+
+export type Config = z.infer<typeof requestSchema>;
+export type MaintenanceSettings = z.infer<typeof maintenanceSchema>;
+
+function parse<T>(schema: z.ZodType<T>, env: Bindings, what: string): T {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const fields = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid ${what}: ${fields}`);
+  }
+  return parsed.data;
+}
 
 const cache = new WeakMap<object, Config>();
 
@@ -121,11 +122,17 @@ const cache = new WeakMap<object, Config>();
 export function getConfig(env: Bindings): Config {
   const cached = cache.get(env);
   if (cached) return cached;
-  const parsed = configSchema.safeParse(env);
-  if (!parsed.success) {
-    const fields = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`Invalid Worker configuration: ${fields}`);
-  }
-  cache.set(env, parsed.data);
-  return parsed.data;
+  const config = parse(requestSchema, env, 'Worker configuration');
+  cache.set(env, config);
+  return config;
+}
+
+/** Periods and limits of the upkeep jobs. */
+export function maintenanceSettings(env: Bindings): MaintenanceSettings {
+  return parse(maintenanceSchema, env, 'maintenance configuration');
+}
+
+/** LOG_LEVEL, or its default when it is invalid: the error that says so must still be logged. */
+export function configuredLogLevel(env: Partial<Bindings> | undefined): LogLevel {
+  return configSchema.shape.LOG_LEVEL.catch('info').parse(env?.LOG_LEVEL);
 }

@@ -15,14 +15,15 @@ type DbConfig = Pick<
   | 'DB_POOL_MAX'
 >;
 
-/** Adds up the time one request spends waiting on database queries (for Server-Timing). */
-export interface QueryTimer {
-  add(ms: number): void;
+/** The time one request has spent waiting on database queries, and how many (for Server-Timing). */
+export interface QueryUsage {
+  ms: number;
+  queries: number;
 }
 
-// The fetch function is module-wide, so the timer travels with each client's own fetchOptions
+// The fetch function is module-wide, so the usage travels with each client's own fetchOptions
 // (the driver spreads them into every fetch it makes): concurrent requests never share one.
-const QUERY_TIMER = Symbol('queryTimer');
+const QUERY_USAGE = Symbol('queryUsage');
 
 /**
  * The driver keeps its endpoints in a module-wide `neonConfig`. Every request of a Worker
@@ -41,24 +42,27 @@ function configureDriver(config: DbConfig): void {
   }
   const timeoutMs = config.DB_QUERY_TIMEOUT_MS;
   // A hung database must not hang the request: every HTTP query gets a deadline.
-  neonConfig.fetchFunction = async (input: RequestInfo | URL, init?: RequestInit & { [QUERY_TIMER]?: QueryTimer }) => {
-    const { [QUERY_TIMER]: timer, ...rest } = init ?? {};
+  neonConfig.fetchFunction = async (input: RequestInfo | URL, init?: RequestInit & { [QUERY_USAGE]?: QueryUsage }) => {
+    const { [QUERY_USAGE]: usage, ...rest } = init ?? {};
     const started = performance.now();
     try {
       return await fetch(input, { ...rest, signal: AbortSignal.timeout(timeoutMs) });
     } finally {
-      timer?.add(performance.now() - started);
+      if (usage) {
+        usage.ms += performance.now() - started;
+        usage.queries += 1;
+      }
     }
   };
 }
 
 /** Drizzle over Neon's HTTP query path: one fetch per query or per batch, nothing to close. */
-export function createDb(config: DbConfig, options: { replica?: boolean; timer?: QueryTimer } = {}) {
+export function createDb(config: DbConfig, options: { replica?: boolean; usage?: QueryUsage } = {}) {
   configureDriver(config);
   const url = options.replica && config.DATABASE_READ_URL ? config.DATABASE_READ_URL : config.DATABASE_URL;
-  const fetchOptions = options.timer ? ({ [QUERY_TIMER]: options.timer } as RequestInit) : undefined;
+  const fetchOptions = options.usage ? ({ [QUERY_USAGE]: options.usage } as RequestInit) : undefined;
   // No `schema`: the relational query API is not used, and building its metadata cost ~0.4 ms
-  // of CPU on every request (the client is per request, for its Server-Timing timer).
+  // of CPU on every request (the client is per request, for its Server-Timing usage).
   return drizzle({ client: neon(url, fetchOptions ? { fetchOptions } : {}) });
 }
 

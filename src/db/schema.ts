@@ -20,6 +20,16 @@ import {
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
+import {
+  INQUIRY_EVENT_TYPES,
+  INQUIRY_STATUSES,
+  JOB_STATUSES,
+  LISTING_STATUSES,
+  LISTING_TYPES,
+  NOTIFICATION_STATUSES,
+  PROPERTY_TYPES,
+  USER_ROLES,
+} from './enums';
 
 const tsvector = customType<{ data: string }>({
   dataType() {
@@ -31,22 +41,14 @@ const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode
 const createdAt = () => timestamptz('created_at').notNull().defaultNow();
 const updatedAt = () => timestamptz('updated_at').notNull().defaultNow();
 
-export const userRole = pgEnum('user_role', ['user', 'admin', 'super_admin']);
-export const propertyType = pgEnum('property_type', [
-  'house',
-  'apartment',
-  'condo',
-  'townhouse',
-  'land',
-  'commercial',
-  'office',
-]);
-export const listingType = pgEnum('listing_type', ['sale', 'rent']);
-export const propertyStatus = pgEnum('property_status', ['draft', 'active', 'pending', 'off_market', 'sold', 'rented']);
-export const inquiryStatus = pgEnum('inquiry_status', ['new', 'contacted', 'qualified', 'spam', 'closed']);
-export const inquiryEventType = pgEnum('inquiry_event_type', ['created', 'status_changed', 'assigned', 'note']);
-export const notificationStatus = pgEnum('notification_status', ['pending', 'sending', 'sent', 'dead']);
-export const jobStatus = pgEnum('job_status', ['running', 'succeeded', 'failed', 'skipped', 'abandoned']);
+export const userRole = pgEnum('user_role', USER_ROLES);
+export const propertyType = pgEnum('property_type', PROPERTY_TYPES);
+export const listingType = pgEnum('listing_type', LISTING_TYPES);
+export const propertyStatus = pgEnum('property_status', LISTING_STATUSES);
+export const inquiryStatus = pgEnum('inquiry_status', INQUIRY_STATUSES);
+export const inquiryEventType = pgEnum('inquiry_event_type', INQUIRY_EVENT_TYPES);
+export const notificationStatus = pgEnum('notification_status', NOTIFICATION_STATUSES);
+export const jobStatus = pgEnum('job_status', JOB_STATUSES);
 
 export const users = pgTable(
   'users',

@@ -1,4 +1,4 @@
-import { maintenanceSettings } from '../services/system/settings';
+import { maintenanceSettings } from '../env';
 import { reindexLargest } from '../services/system/upkeep';
 import type { JobContext, JobResult } from './types';
 

@@ -1,6 +1,6 @@
+import { maintenanceSettings } from '../env';
 import { deleteOrphanedImages } from '../services/images/orphans';
 import { purgeExpiredRows } from '../services/system/retention';
-import { maintenanceSettings } from '../services/system/settings';
 import { ANALYZE_TABLES, analyzeTables } from '../services/system/upkeep';
 import type { JobContext, JobResult } from './types';
 

@@ -1,16 +1,18 @@
 import { sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { createDb } from '../db/client';
+import type { JobStatus, JobTrigger } from '../db/enums';
 import { type Bindings, getConfig } from '../env';
 import { createLogger } from '../lib/logger';
 import { JOBS } from './registry';
 
-export type JobTrigger = 'cron' | 'manual';
+/** What a run ends as; `running` and `abandoned` are states of the job_runs row, never an outcome. */
+export const JOB_OUTCOME_STATUSES = ['succeeded', 'failed', 'skipped'] as const satisfies readonly JobStatus[];
 
 export interface JobRunOutcome {
   runId: string;
   name: string;
-  status: 'succeeded' | 'failed' | 'skipped';
+  status: (typeof JOB_OUTCOME_STATUSES)[number];
   rowsAffected: number;
   details?: Record<string, unknown>;
   error?: string;

@@ -35,7 +35,7 @@ export function offsetClock(offsetMs: number): Clock {
 
 export const systemClock: Clock = offsetClock(0);
 
-export function requestClock(c: Context<AppEnv>): Clock {
+export function requestClock(c: Pick<Context<AppEnv>, 'env' | 'req'>): Clock {
   if (getConfig(c.env).ENVIRONMENT !== 'test') return systemClock;
   const raw = c.req.header(TEST_CLOCK_HEADER);
   if (!raw || !/^-?\d{1,13}$/.test(raw)) return systemClock;

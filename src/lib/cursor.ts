@@ -1,7 +1,8 @@
+import { base64UrlToBytes, bytesToBase64Url } from './encoding';
 import { ApiError } from './errors';
 
 /**
- * Opaque, tamper-evident keyset cursors: `base64url(JSON payload).base64url(HMAC-SHA256)`.
+ * The one kind of pagination cursor of the API, for every list. Opaque and tamper-evident: `base64url(JSON payload).base64url(HMAC-SHA256)`.
  * The MAC also covers a `scope` (which list, which filters), so a cursor taken from another
  * list or another filter set is refused like a forged one.
  */
@@ -13,24 +14,6 @@ const MAX_TOKEN_LENGTH = 2048;
 const KEY_CONTEXT = 'gentle-space-realty/cursor/v1';
 
 const keyCache = new Map<string, Promise<CryptoKey>>();
-
-function toBase64Url(bytes: Uint8Array): string {
-  let binary = '';
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
-}
-
-function fromBase64Url(text: string): Uint8Array | null {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
-  try {
-    const binary = atob(text.replaceAll('-', '+').replaceAll('_', '/'));
-    const out = new Uint8Array(binary.length);
-    for (let i = 0; i < binary.length; i++) out[i] = binary.charCodeAt(i);
-    return out;
-  } catch {
-    return null;
-  }
-}
 
 async function hmacKey(raw: Uint8Array | string): Promise<CryptoKey> {
   const bytes = typeof raw === 'string' ? encoder.encode(raw) : raw;
@@ -69,9 +52,9 @@ export interface CursorOptions {
 }
 
 export async function encodeCursor(secret: string, payload: unknown, options: CursorOptions = {}): Promise<string> {
-  const body = toBase64Url(encoder.encode(JSON.stringify(payload)));
+  const body = bytesToBase64Url(encoder.encode(JSON.stringify(payload)));
   const mac = await crypto.subtle.sign('HMAC', await cursorKey(secret), signedBytes(options.scope ?? '', body));
-  return `${body}.${toBase64Url(new Uint8Array(mac))}`;
+  return `${body}.${bytesToBase64Url(new Uint8Array(mac))}`;
 }
 
 /** The payload of a cursor this server issued for this scope; a 422 ApiError otherwise. */
@@ -83,7 +66,7 @@ export async function decodeCursor<T = unknown>(
   if (token.length > MAX_TOKEN_LENGTH) throw invalidCursor();
   const [body, mac, extra] = token.split('.');
   if (!body || !mac || extra !== undefined) throw invalidCursor();
-  const macBytes = fromBase64Url(mac);
+  const macBytes = base64UrlToBytes(mac);
   if (macBytes?.length !== 32) throw invalidCursor();
   // crypto.subtle.verify compares in constant time.
   const valid = await crypto.subtle.verify(
@@ -93,7 +76,7 @@ export async function decodeCursor<T = unknown>(
     signedBytes(options.scope ?? '', body),
   );
   if (!valid) throw invalidCursor();
-  const json = fromBase64Url(body);
+  const json = base64UrlToBytes(body);
   if (!json) throw invalidCursor();
   try {
     return JSON.parse(new TextDecoder().decode(json)) as T;

@@ -1,5 +1,6 @@
 /** ETags, conditional requests and the Workers Cache API in front of public reads. */
 
+import { sha256, toHex } from './encoding';
 import { MemoryCache } from './memory-cache';
 
 export const PUBLIC_CACHE_CONTROL = 'public, max-age=60, stale-while-revalidate=300';
@@ -7,9 +8,7 @@ export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
 
 /** A strong ETag from the bytes of a representation (first 128 bits of SHA-256, hex). */
 export async function contentEtag(body: string | Uint8Array): Promise<string> {
-  const bytes = typeof body === 'string' ? new TextEncoder().encode(body) : body;
-  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-  return `"${[...digest.subarray(0, 16)].map((b) => b.toString(16).padStart(2, '0')).join('')}"`;
+  return `"${toHex((await sha256(body)).subarray(0, 16))}"`;
 }
 
 /** The ETag of a versioned resource (used for If-Match on admin edits). */
@@ -100,8 +99,9 @@ export function notModified(source: Response): Response {
   return new Response(null, { status: 304, headers });
 }
 
-export interface CachedBuild {
-  body: string;
+export interface CachedBuild<T> {
+  /** The representation, serialised here as JSON. */
+  data: T;
   /** Extra headers stored with the representation (e.g. an id the handler needs on a hit). */
   headers?: Record<string, string>;
 }
@@ -122,10 +122,10 @@ type CacheState = 'HIT-MEMORY' | 'HIT' | 'MISS';
  * If-None-Match naming the current ETag gets a 304. `X-Cache` says which it was: `HIT-MEMORY`,
  * `HIT` or `MISS`.
  */
-export async function serveThroughEdgeCache(
+export async function serveThroughEdgeCache<T>(
   request: Request,
   waitUntil: (promise: Promise<unknown>) => void,
-  build: () => Promise<CachedBuild>,
+  build: () => Promise<CachedBuild<T>>,
   options: EdgeCacheOptions = {},
 ): Promise<Response> {
   const keyUrl = cacheKeyUrl(request.url);
@@ -148,11 +148,11 @@ export async function serveThroughEdgeCache(
       state = 'HIT';
     } else {
       const built = await build();
+      body = JSON.stringify(built.data);
       const headers = new Headers(built.headers);
       headers.set('Content-Type', 'application/json; charset=utf-8');
       headers.set('Cache-Control', PUBLIC_CACHE_CONTROL);
-      headers.set('ETag', await contentEtag(built.body));
-      body = built.body;
+      headers.set('ETag', await contentEtag(body));
       response = new Response(body, { status: 200, headers });
       if (cache) waitUntil(cache.put(key, response.clone()).catch(() => undefined));
       state = 'MISS';

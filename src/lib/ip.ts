@@ -4,7 +4,7 @@ import type { Context } from 'hono';
  * The client's address as Cloudflare saw it. Only CF-Connecting-IP is trusted: it is set by
  * the edge and cannot be forged through it, unlike X-Forwarded-For.
  */
-export function clientIp(c: Context): string | null {
+export function clientIp(c: Pick<Context, 'req'>): string | null {
   const ip = c.req.header('CF-Connecting-IP')?.trim();
   return ip && ip.length <= 64 ? ip : null;
 }

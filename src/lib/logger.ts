@@ -1,6 +1,6 @@
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-
-const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+/** Least to most severe. */
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface Logger {
   debug(msg: string, fields?: Record<string, unknown>): void;
@@ -12,7 +12,7 @@ export interface Logger {
 /** One JSON object per line, always carrying the request id when there is one. */
 export function createLogger(base: Record<string, unknown>, minLevel: LogLevel = 'info'): Logger {
   const write = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
-    if (ORDER[level] < ORDER[minLevel]) return;
+    if (LOG_LEVELS.indexOf(level) < LOG_LEVELS.indexOf(minLevel)) return;
     const line = JSON.stringify({ time: new Date().toISOString(), level, msg, ...base, ...fields });
     if (level === 'error') console.error(line);
     else if (level === 'warn') console.warn(line);
@@ -23,5 +23,15 @@ export function createLogger(base: Record<string, unknown>, minLevel: LogLevel =
     info: (msg, fields) => write('info', msg, fields),
     warn: (msg, fields) => write('warn', msg, fields),
     error: (msg, fields) => write('error', msg, fields),
+  };
+}
+
+/** The same logger, with more fields on every line. */
+export function withFields(logger: Logger, extra: Record<string, unknown>): Logger {
+  return {
+    debug: (msg, fields) => logger.debug(msg, { ...extra, ...fields }),
+    info: (msg, fields) => logger.info(msg, { ...extra, ...fields }),
+    warn: (msg, fields) => logger.warn(msg, { ...extra, ...fields }),
+    error: (msg, fields) => logger.error(msg, { ...extra, ...fields }),
   };
 }

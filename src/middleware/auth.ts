@@ -1,10 +1,12 @@
 import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
+import { type Role, USER_ROLES } from '../db/enums';
 import type { AppEnv } from '../env';
 import { getConfig } from '../env';
 import { requestClock } from '../lib/clock';
 import { forbidden, unauthorized } from '../lib/errors';
-import { type Role, verifyAccessToken } from '../services/auth/access-token';
+import { withFields } from '../lib/logger';
+import { verifyAccessToken } from '../services/auth/access-token';
 import { loadPrincipal, type Principal } from '../services/auth/principal';
 
 /** Who is calling, as the verified token says, and the database's word on it. */
@@ -15,10 +17,17 @@ export interface AuthContext {
   live: Promise<Principal>;
 }
 
-const RANK: Record<Role, number> = { user: 1, admin: 2, super_admin: 3 };
-
 export function hasRole(actual: Role, required: Role): boolean {
-  return RANK[actual] >= RANK[required];
+  return USER_ROLES.indexOf(actual) >= USER_ROLES.indexOf(required);
+}
+
+/**
+ * The env of a handler behind requireRole: `c.var.auth` is always there. Handlers learn who is
+ * calling from it and from nothing else.
+ */
+export interface SignedInEnv {
+  Bindings: AppEnv['Bindings'];
+  Variables: AppEnv['Variables'] & { auth: AuthContext };
 }
 
 /** Routes a user who must change the password may still call. */
@@ -27,7 +36,7 @@ const PASSWORD_CHANGE_ALLOWED = new Set(['POST /v1/me/password']);
 /** Methods that change nothing: their handler may run while the session is being checked. */
 const SAFE_METHODS = new Set(['GET', 'HEAD']);
 
-function admit(c: Context<AppEnv>, principal: Principal | null, required: Role): Principal {
+function admit(c: Context<SignedInEnv>, principal: Principal | null, required: Role): Principal {
   if (!principal) throw unauthorized('SESSION_ENDED', 'The session has ended; sign in again.');
   if (principal.mustChangePassword && !PASSWORD_CHANGE_ALLOWED.has(`${c.req.method} ${c.req.path}`)) {
     throw forbidden('PASSWORD_CHANGE_REQUIRED', 'Change your password before using the API.');
@@ -46,7 +55,7 @@ function admit(c: Context<AppEnv>, principal: Principal | null, required: Role):
  * until they await `live`. Writes, and tokens that claim too little, wait for the check first.
  */
 export function requireRole(required: Role) {
-  return createMiddleware<AppEnv>(async (c, next) => {
+  return createMiddleware<SignedInEnv>(async (c, next) => {
     const header = c.req.header('Authorization') ?? '';
     const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(header);
     if (!match?.[1]) throw unauthorized('UNAUTHORIZED', 'A valid bearer access token is required.');
@@ -54,6 +63,7 @@ export function requireRole(required: Role) {
     if (!claims) throw unauthorized('INVALID_TOKEN', 'The access token is invalid or expired.');
     const live = loadPrincipal(c.get('db'), claims.sub, claims.sid, requestClock(c)).then((p) => admit(c, p, required));
     c.set('auth', { userId: claims.sub, sessionId: claims.sid, live });
+    c.set('logger', withFields(c.get('logger'), { userId: claims.sub }));
     if (!SAFE_METHODS.has(c.req.method) || !hasRole(claims.role, required)) {
       await live;
       await next();

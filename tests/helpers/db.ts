@@ -2,9 +2,18 @@ import { env } from 'cloudflare:test';
 import { createDb } from '../../src/db/client';
 import { type Bindings, getConfig } from '../../src/env';
 
+/** The Worker's bindings plus what only the test setup passes (vitest.config.ts). */
+export type TestBindings = Bindings & {
+  DATABASE_OWNER_URL: string;
+  DATABASE_KIND: 'pglite' | 'postgres';
+  EMAIL_SINK_URL: string;
+};
+
+const testBindings = env as unknown as TestBindings;
+
 /** The same Drizzle client the Worker uses (Neon HTTP → local stand-in → real database). */
 export function testDb() {
-  return createDb(getConfig(env as unknown as Bindings));
+  return createDb(getConfig(testBindings));
 }
 
 /**
@@ -13,12 +22,11 @@ export function testDb() {
  * runs the suite with TEST_DATABASE_APP_ROLE=1.
  */
 export function testOwnerDb() {
-  const bindings = env as unknown as Bindings & { DATABASE_OWNER_URL: string };
-  return createDb({ ...getConfig(bindings), DATABASE_URL: bindings.DATABASE_OWNER_URL });
+  return createDb({ ...getConfig(testBindings), DATABASE_URL: testBindings.DATABASE_OWNER_URL });
 }
 
 export function testConfig() {
-  return getConfig(env as unknown as Bindings);
+  return getConfig(testBindings);
 }
 
-export const databaseKind = (env as unknown as { DATABASE_KIND: 'pglite' | 'postgres' }).DATABASE_KIND;
+export const databaseKind = testBindings.DATABASE_KIND;

@@ -1,7 +1,8 @@
 import bcrypt from 'bcryptjs';
 import { v7 as uuidv7 } from 'uuid';
+import type { Role } from '../../src/db/enums';
 import { sessions, users } from '../../src/db/schema';
-import { type Role, signAccessToken } from '../../src/services/auth/access-token';
+import { signAccessToken } from '../../src/services/auth/access-token';
 import { api } from './api';
 import { testConfig, testDb } from './db';
 

@@ -1,8 +1,10 @@
 import { sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app';
 import { inquiries } from '../../src/db/schema';
 import { api, expectProblem, json } from '../helpers/api';
+import { callApp } from '../helpers/app-call';
 import { testDb } from '../helpers/db';
 import { createTestProperty } from '../helpers/listings';
 import { createTestUser, type TestUser } from '../helpers/users';
@@ -105,6 +107,23 @@ describe('GET /v1/admin/inquiries', () => {
       });
       await expectProblem(res, 422, 'INVALID_CURSOR');
     }
+  });
+
+  it('GET /v1/admin/inquiries signs its cursors with CURSOR_SECRET when it is set', async () => {
+    const app = createApp();
+    const path = `/v1/admin/inquiries?propertyId=${listingId}&limit=2`;
+    const vars = { CURSOR_SECRET: 'a-cursor-secret-that-is-not-the-jwt-secret-0123' };
+    const own = await callApp(app, path, { token: admin.token, vars });
+    const ownCursor = (await json<Page>(own.response)).nextCursor as string;
+    const next = await callApp(app, `${path}&cursor=${encodeURIComponent(ownCursor)}`, { token: admin.token, vars });
+    expect(next.response.status).toBe(200);
+    // A cursor signed with JWT_SECRET (the fallback) is foreign once CURSOR_SECRET is set.
+    const fallbackCursor = (await page('limit=2')).nextCursor as string;
+    const foreign = await callApp(app, `${path}&cursor=${encodeURIComponent(fallbackCursor)}`, {
+      token: admin.token,
+      vars,
+    });
+    await expectProblem(foreign.response, 422, 'INVALID_CURSOR');
   });
 
   it('GET /v1/admin/inquiries refuses a cursor taken with other filters', async () => {

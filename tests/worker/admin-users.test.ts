@@ -66,6 +66,19 @@ describe('GET /v1/admin/users', () => {
   it('GET /v1/admin/users refuses a forged cursor, a bad limit and unknown parameters with 422', async () => {
     const root = await createTestUser({ role: 'super_admin' });
     await expectProblem(await api('/v1/admin/users?cursor=bm9wZQ', { token: root.token }), 422, 'INVALID_CURSOR');
+    const first = await json<{ nextCursor: string | null }>(
+      await api('/v1/admin/users?limit=1', { token: root.token }),
+    );
+    const mac = (first.nextCursor as string).split('.')[1];
+    const otherId = btoa(JSON.stringify({ i: uuidv7() }))
+      .replaceAll('+', '-')
+      .replaceAll('/', '_')
+      .replace(/=+$/, '');
+    await expectProblem(
+      await api(`/v1/admin/users?cursor=${otherId}.${mac}`, { token: root.token }),
+      422,
+      'INVALID_CURSOR',
+    );
     await expectProblem(await api("/v1/admin/users?cursor=';drop table users;--", { token: root.token }), 422);
     await expectProblem(await api('/v1/admin/users?limit=0', { token: root.token }), 422);
     await expectProblem(await api('/v1/admin/users?limit=101', { token: root.token }), 422);

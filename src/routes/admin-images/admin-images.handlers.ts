@@ -1,14 +1,12 @@
-import type { RouteHandler } from '@hono/zod-openapi';
-import type { Context } from 'hono';
-import { type AppEnv, getConfig } from '../../env';
+import { getConfig } from '../../env';
 import { ApiError, badRequest, notFound, unprocessable } from '../../lib/errors';
-import { createLogger } from '../../lib/logger';
 import { deleteImage as deleteImageRow, reorderImages, updateImage } from '../../services/images/manage';
 import { uploadImage } from '../../services/images/upload';
 import { imageView } from '../../services/listings/serialize';
 import { listingSlugs } from '../../services/listings/write';
-import { purgeListingPages } from '../admin-properties/admin-properties.handlers';
-import { imageBaseUrl } from '../properties/properties.handlers';
+import { purgeListingPages } from '../admin-listings/admin-listings.handlers';
+import { imageBaseUrl } from '../listings/listings.handlers';
+import type { AppRouteHandler, RequestContext } from '../shared/request-context';
 import type {
   deleteImage,
   reorderImages as reorderRoute,
@@ -17,10 +15,10 @@ import type {
 } from './admin-images.routes';
 import { tooLarge } from './image-body-limit';
 
-type C = Context<AppEnv>;
+type C = RequestContext;
 
 async function purgeListing(c: C, propertyId: string) {
-  for (const listing of await listingSlugs(c.get('db'), [propertyId])) await purgeListingPages(c, listing);
+  for (const listing of await listingSlugs(c.var.db, [propertyId])) await purgeListingPages(c, listing);
 }
 
 const isMultipart = (contentType: string | undefined) => /^multipart\/form-data/i.test(contentType ?? '');
@@ -34,7 +32,7 @@ async function readForm(c: C): Promise<FormData> {
   }
 }
 
-export const uploadHandler: RouteHandler<typeof uploadRoute, AppEnv> = async (c) => {
+export const uploadHandler: AppRouteHandler<typeof uploadRoute> = async (c) => {
   const { id } = c.req.valid('param');
   const max = getConfig(c.env).IMAGE_MAX_BYTES;
   let bytes: Uint8Array;
@@ -59,41 +57,40 @@ export const uploadHandler: RouteHandler<typeof uploadRoute, AppEnv> = async (c)
   if (bytes.byteLength === 0) {
     throw new ApiError({ status: 415, code: 'UNSUPPORTED_IMAGE', detail: 'The request carries no image.' });
   }
-  const auth = c.get('auth');
-  const image = await uploadImage(c.get('db'), c.env.IMAGES, {
+  const image = await uploadImage(c.var.db, c.env.IMAGES, {
     propertyId: id,
     bytes,
     altText: altText.trim(),
-    actorId: auth?.userId ?? '',
+    actorId: c.var.auth.userId,
   });
   await purgeListingPages(c, { id, slug: image.listingSlug });
   c.header('Location', `/v1/images/${image.id}`);
   return c.json(imageView(image, imageBaseUrl(c)), 201);
 };
 
-export const reorderHandler: RouteHandler<typeof reorderRoute, AppEnv> = async (c) => {
+export const reorderHandler: AppRouteHandler<typeof reorderRoute> = async (c) => {
   const { id } = c.req.valid('param');
-  const images = await reorderImages(c.get('db'), id, c.req.valid('json').imageIds);
+  const images = await reorderImages(c.var.db, id, c.req.valid('json').imageIds);
   await purgeListing(c, id);
   const base = imageBaseUrl(c);
   return c.json({ data: images.map((i) => imageView(i, base)) }, 200);
 };
 
-export const updateHandler: RouteHandler<typeof updateRoute, AppEnv> = async (c) => {
-  const image = await updateImage(c.get('db'), c.req.valid('param').id, c.req.valid('json'));
+export const updateHandler: AppRouteHandler<typeof updateRoute> = async (c) => {
+  const image = await updateImage(c.var.db, c.req.valid('param').id, c.req.valid('json'));
   await purgeListing(c, image.propertyId);
   return c.json(imageView(image, imageBaseUrl(c)), 200);
 };
 
-export const deleteHandler: RouteHandler<typeof deleteImage, AppEnv> = async (c) => {
-  const deleted = await deleteImageRow(c.get('db'), c.req.valid('param').id);
+export const deleteHandler: AppRouteHandler<typeof deleteImage> = async (c) => {
+  const deleted = await deleteImageRow(c.var.db, c.req.valid('param').id);
   if (!deleted) throw notFound('IMAGE_NOT_FOUND', 'No such image.');
   await purgeListing(c, deleted.propertyId);
   try {
     await c.env.IMAGES.delete(deleted.r2Key);
   } catch (error) {
     // The row is gone; the nightly job removes objects no row references.
-    createLogger({ requestId: c.get('requestId') }).warn('R2 delete failed; left for the orphan sweep', {
+    c.var.logger.warn('R2 delete failed; left for the orphan sweep', {
       error: error instanceof Error ? error.message : String(error),
     });
   }

@@ -1,16 +1,16 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { jsonBody, jsonContent, problemResponses } from '../../lib/openapi';
 import { requireRole } from '../../middleware/auth';
-import { ImageSchema } from '../properties/properties.schemas';
+import { ImageSchema } from '../listings/listings.schemas';
+import { jsonBody, jsonContent, problemResponses } from '../shared/openapi';
+import { IdParam } from '../shared/schemas';
 import { imageBodyLimit } from './image-body-limit';
 
 const admin = { tags: ['Photos (admin)'], security: [{ bearerAuth: [] }] };
-const IdParam = z.object({ id: z.uuid() });
 const binary = z.string().openapi({ type: 'string', format: 'binary' });
 
 export const uploadImage = createRoute({
   ...admin,
-  middleware: [requireRole('admin'), imageBodyLimit],
+  middleware: [requireRole('admin'), imageBodyLimit] as const,
   method: 'post',
   path: '/v1/admin/properties/{id}/images',
   summary: 'Add a photo: multipart field `file`, or the raw bytes as the body',
@@ -52,7 +52,7 @@ export const uploadImage = createRoute({
 
 export const reorderImages = createRoute({
   ...admin,
-  middleware: [requireRole('admin')],
+  middleware: [requireRole('admin')] as const,
   method: 'put',
   path: '/v1/admin/properties/{id}/images/order',
   summary: 'Set the order of all photos at once (each id exactly once)',
@@ -73,7 +73,7 @@ export const reorderImages = createRoute({
 
 export const updateImage = createRoute({
   ...admin,
-  middleware: [requireRole('admin')],
+  middleware: [requireRole('admin')] as const,
   method: 'patch',
   path: '/v1/admin/images/{id}',
   summary: 'Change alt text, or make this photo the cover',
@@ -97,7 +97,7 @@ export const updateImage = createRoute({
 
 export const deleteImage = createRoute({
   ...admin,
-  middleware: [requireRole('admin')],
+  middleware: [requireRole('admin')] as const,
   method: 'delete',
   path: '/v1/admin/images/{id}',
   summary: 'Delete a photo (row and R2 object); the next one becomes the cover if needed',

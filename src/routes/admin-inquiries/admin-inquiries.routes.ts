@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
-import { jsonBody, jsonContent, problemResponses } from '../../lib/openapi';
 import { requireRole } from '../../middleware/auth';
+import { jsonBody, jsonContent, problemResponses } from '../shared/openapi';
 import {
   InquiryDetailSchema,
   InquiryIdParamsSchema,

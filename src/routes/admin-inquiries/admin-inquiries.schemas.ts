@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
-import { INQUIRY_STATUSES } from '../../services/inquiries/transitions';
+import { INQUIRY_EVENT_TYPES, INQUIRY_STATUSES } from '../../db/enums';
+import { pageSchema } from '../shared/schemas';
 
 const StatusSchema = z.enum(INQUIRY_STATUSES);
 const Timestamp = z.string().openapi({ format: 'date-time' });
@@ -39,7 +40,7 @@ export const InquirySchema = z
 export const InquiryEventSchema = z
   .object({
     id: z.uuid(),
-    type: z.enum(['created', 'status_changed', 'assigned', 'note']),
+    type: z.enum(INQUIRY_EVENT_TYPES),
     fromStatus: StatusSchema.nullable(),
     toStatus: StatusSchema.nullable(),
     assignedTo: z.uuid().nullable(),
@@ -54,9 +55,7 @@ export const InquiryDetailSchema = InquirySchema.extend({ history: z.array(Inqui
   'InquiryDetail',
 );
 
-export const InquiryListSchema = z
-  .object({ data: z.array(InquirySchema), nextCursor: z.string().nullable() })
-  .openapi('InquiryList');
+export const InquiryListSchema = pageSchema(InquirySchema).openapi('InquiryList');
 
 export const InquiryPatchSchema = z
   .object({

@@ -1,5 +1,6 @@
-import type { RouteHandler } from '@hono/zod-openapi';
-import type { AppEnv } from '../../env';
+import { getConfig } from '../../env';
+import { cursorSecret } from '../../lib/cursor';
+import type { AuthContext } from '../../middleware/auth';
 import {
   createUser as createAccount,
   endAllSessions,
@@ -7,55 +8,47 @@ import {
   unlockUser as unlockAccount,
   updateUser as updateAccount,
 } from '../../services/users/admin-users';
-import { decodeUserCursor, encodeUserCursor } from '../../services/users/user-cursor';
-import { toAdminUserJson } from '../auth/auth.schemas';
-import { authDeps, clientInfo, principal } from '../auth/request-context';
+import { type AppRouteHandler, authDeps, clientInfo, type RequestContext } from '../shared/request-context';
+import { toAdminUserJson } from '../shared/users';
 import type { createUser, endUserSessions, listUsers, unlockUser, updateUser } from './admin-users.routes';
 
-function actor(c: Parameters<typeof principal>[0]) {
-  return { userId: principal(c).userId, ip: clientInfo(c).ip };
+function actor(c: RequestContext & { var: { auth: AuthContext } }) {
+  return { userId: c.var.auth.userId, ip: clientInfo(c).ip };
 }
 
-export const listUsersHandler: RouteHandler<typeof listUsers, AppEnv> = async (c) => {
+export const listUsersHandler: AppRouteHandler<typeof listUsers> = async (c) => {
   const query = c.req.valid('query');
-  const page = await listAccounts(c.get('db'), {
+  const page = await listAccounts(c.var.db, cursorSecret(getConfig(c.env)), {
     limit: query.limit,
-    afterId: query.cursor ? decodeUserCursor(query.cursor) : undefined,
+    cursor: query.cursor,
     role: query.role,
     isActive: query.isActive === undefined ? undefined : query.isActive === 'true',
     q: query.q,
   });
-  const last = page.users.at(-1);
   c.header('Cache-Control', 'no-store');
-  return c.json(
-    {
-      data: page.users.map(toAdminUserJson),
-      nextCursor: page.hasMore && last ? encodeUserCursor(last.id) : null,
-    },
-    200,
-  );
+  return c.json({ data: page.users.map(toAdminUserJson), nextCursor: page.nextCursor }, 200);
 };
 
-export const createUserHandler: RouteHandler<typeof createUser, AppEnv> = async (c) => {
+export const createUserHandler: AppRouteHandler<typeof createUser> = async (c) => {
   const user = await createAccount(authDeps(c), actor(c), c.req.valid('json'));
   c.header('Location', `/v1/admin/users/${user.id}`);
   return c.json(toAdminUserJson(user), 201);
 };
 
-export const updateUserHandler: RouteHandler<typeof updateUser, AppEnv> = async (c) => {
+export const updateUserHandler: AppRouteHandler<typeof updateUser> = async (c) => {
   const { id } = c.req.valid('param');
   const user = await updateAccount(authDeps(c), actor(c), id, c.req.valid('json'));
   return c.json(toAdminUserJson(user), 200);
 };
 
-export const unlockUserHandler: RouteHandler<typeof unlockUser, AppEnv> = async (c) => {
+export const unlockUserHandler: AppRouteHandler<typeof unlockUser> = async (c) => {
   const { id } = c.req.valid('param');
-  await unlockAccount(c.get('db'), actor(c), id);
+  await unlockAccount(c.var.db, actor(c), id);
   return c.body(null, 204);
 };
 
-export const endUserSessionsHandler: RouteHandler<typeof endUserSessions, AppEnv> = async (c) => {
+export const endUserSessionsHandler: AppRouteHandler<typeof endUserSessions> = async (c) => {
   const { id } = c.req.valid('param');
-  await endAllSessions(c.get('db'), authDeps(c).clock, actor(c), id);
+  await endAllSessions(c.var.db, authDeps(c).clock, actor(c), id);
   return c.body(null, 204);
 };

@@ -1,11 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { jsonBody, jsonContent, problemResponses } from '../../lib/openapi';
 import { requireRole } from '../../middleware/auth';
-import { AdminUserSchema, EmailSchema, NameSchema, NewPasswordSchema, RoleSchema } from '../auth/auth.schemas';
+import { jsonBody, jsonContent, problemResponses } from '../shared/openapi';
+import { IdParam, pageSchema } from '../shared/schemas';
+import { AdminUserSchema, EmailSchema, NameSchema, NewPasswordSchema, RoleSchema } from '../shared/users';
 
 const security = [{ bearerAuth: [] }];
-const superAdmin = [requireRole('super_admin')];
-const IdParams = z.object({ id: z.uuid() });
 
 export const listUsers = createRoute({
   method: 'get',
@@ -13,7 +12,7 @@ export const listUsers = createRoute({
   tags: ['Users'],
   summary: 'List users, newest first',
   security,
-  middleware: superAdmin,
+  middleware: [requireRole('super_admin')] as const,
   request: {
     query: z
       .object({
@@ -26,10 +25,7 @@ export const listUsers = createRoute({
       .strict(),
   },
   responses: {
-    200: jsonContent(
-      z.object({ data: z.array(AdminUserSchema), nextCursor: z.string().nullable() }),
-      'A page of users',
-    ),
+    200: jsonContent(pageSchema(AdminUserSchema), 'A page of users'),
     ...problemResponses(401, 403, 422),
   },
 });
@@ -40,7 +36,7 @@ export const createUser = createRoute({
   tags: ['Users'],
   summary: 'Create a user of any role',
   security,
-  middleware: superAdmin,
+  middleware: [requireRole('super_admin')] as const,
   request: {
     body: jsonBody(
       z
@@ -68,9 +64,9 @@ export const updateUser = createRoute({
   summary: "Change a user's role, active flag or name",
   description: 'Takes effect on the user’s next request. 409 LAST_SUPER_ADMIN when no active super admin would remain.',
   security,
-  middleware: superAdmin,
+  middleware: [requireRole('super_admin')] as const,
   request: {
-    params: IdParams,
+    params: IdParam,
     body: jsonBody(
       z
         .object({ role: RoleSchema.optional(), isActive: z.boolean().optional(), name: NameSchema.optional() })
@@ -90,8 +86,8 @@ export const unlockUser = createRoute({
   tags: ['Users'],
   summary: 'Lift a sign-in lockout',
   security,
-  middleware: [requireRole('admin')],
-  request: { params: IdParams },
+  middleware: [requireRole('admin')] as const,
+  request: { params: IdParam },
   responses: {
     204: { description: 'Unlocked' },
     ...problemResponses(401, 403, 404, 422),
@@ -104,8 +100,8 @@ export const endUserSessions = createRoute({
   tags: ['Users'],
   summary: 'End every session of a user at once',
   security,
-  middleware: superAdmin,
-  request: { params: IdParams },
+  middleware: [requireRole('super_admin')] as const,
+  request: { params: IdParam },
   responses: {
     204: { description: 'Ended' },
     ...problemResponses(401, 403, 404, 422),

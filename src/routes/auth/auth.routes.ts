@@ -1,7 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { jsonBody, jsonContent, problemResponses } from '../../lib/openapi';
 import { rateLimit } from '../../middleware/rate-limit';
-import { EmailSchema, NameSchema, NewPasswordSchema, PasswordInputSchema, TokensSchema } from './auth.schemas';
+import { jsonBody, jsonContent, problemResponses } from '../shared/openapi';
+import { EmailSchema, NameSchema, NewPasswordSchema, PasswordInputSchema } from '../shared/users';
+import { TokensSchema } from './auth.schemas';
 
 // Every /v1/auth route shares one per-IP budget (AUTH_RATE_LIMITER in wrangler.toml).
 const limited = [rateLimit('AUTH_RATE_LIMITER', 'auth')];

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { jsonContent, problemResponses } from '../../lib/openapi';
 import { requireRole } from '../../middleware/auth';
+import { jsonContent, problemResponses } from '../shared/openapi';
 
 const StatusCounts = z.record(z.string(), z.number().int());
 

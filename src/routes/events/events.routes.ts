@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { jsonBody, jsonContent, problemResponses } from '../../lib/openapi';
 import { rateLimit } from '../../middleware/rate-limit';
 import { CLIENT_EVENT_TYPES } from '../../services/analytics/event-types';
+import { jsonBody, jsonContent, problemResponses } from '../shared/openapi';
 
 const MAX_METADATA_BYTES = 2048;
 

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { jsonContent, problemResponses } from '../../lib/openapi';
+import { jsonContent, problemResponses } from '../shared/openapi';
 
 export const live = createRoute({
   method: 'get',

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { problemResponses } from '../../lib/openapi';
+import { problemResponses } from '../shared/openapi';
 
 const binary = z.string().openapi({ type: 'string', format: 'binary' });
 

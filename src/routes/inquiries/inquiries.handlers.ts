@@ -1,18 +1,17 @@
-import type { RouteHandler } from '@hono/zod-openapi';
 import { v7 as uuidv7 } from 'uuid';
-import { type AppEnv, getConfig } from '../../env';
+import { getConfig } from '../../env';
 import { clientIp, truncateIp } from '../../lib/ip';
-import { createLogger } from '../../lib/logger';
 import { createInquiry } from '../../services/inquiries/create-inquiry';
 import { kickDrain } from '../../services/notifications/kick';
+import type { AppRouteHandler } from '../shared/request-context';
 import type { createInquiryRoute } from './inquiries.routes';
 
-export const createInquiryHandler: RouteHandler<typeof createInquiryRoute, AppEnv> = async (c) => {
+export const createInquiryHandler: AppRouteHandler<typeof createInquiryRoute> = async (c) => {
   const body = c.req.valid('json');
   // Honeypot: a bot that filled the hidden field gets a believable answer and nothing is stored.
   if (body.website) return c.json({ id: uuidv7(), status: 'new' as const }, 201);
 
-  const db = c.get('db');
+  const db = c.var.db;
   const config = getConfig(c.env);
   const result = await createInquiry(
     db,
@@ -30,11 +29,10 @@ export const createInquiryHandler: RouteHandler<typeof createInquiryRoute, AppEn
     },
   );
   if (result.created) {
-    const logger = createLogger({ requestId: c.get('requestId') }, config.LOG_LEVEL);
-    const sending = kickDrain(db, config, logger, result.notificationIds);
+    const sending = kickDrain(db, config, c.var.logger, result.notificationIds);
     if (sending) c.executionCtx.waitUntil(sending);
   } else {
     c.header('Idempotent-Replayed', 'true');
   }
-  return c.json({ id: result.id, status: result.status as 'new' }, 201);
+  return c.json({ id: result.id, status: result.status }, 201);
 };

@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
-import { jsonBody, jsonContent, problemResponses } from '../../lib/openapi';
 import { rateLimit } from '../../middleware/rate-limit';
+import { jsonBody, jsonContent, problemResponses } from '../shared/openapi';
 import { IdempotencyHeadersSchema, InquiryBodySchema, InquiryCreatedSchema } from './inquiries.schemas';
 
 export const createInquiryRoute = createRoute({

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { INQUIRY_STATUSES } from '../../db/enums';
 
 const codePoints = (value: string) => [...value].length;
 // C0/C1 controls other than tab and newlines; PostgreSQL also refuses NUL in text.
@@ -55,5 +56,5 @@ export const IdempotencyHeadersSchema = z.object({
 });
 
 export const InquiryCreatedSchema = z
-  .object({ id: z.uuid(), status: z.enum(['new', 'contacted', 'qualified', 'spam', 'closed']) })
+  .object({ id: z.uuid(), status: z.enum(INQUIRY_STATUSES) })
   .openapi('InquiryCreated');

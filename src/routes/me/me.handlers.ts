@@ -1,33 +1,31 @@
-import type { RouteHandler } from '@hono/zod-openapi';
-import type { AppEnv } from '../../env';
 import { notFound } from '../../lib/errors';
 import { endSessions, listSessions as listUserSessions } from '../../services/auth/sessions';
 import { changePassword as changeUserPassword, updateOwnName } from '../../services/users/profile';
-import { toUserJson } from '../auth/auth.schemas';
-import { authDeps, clientInfo, principal } from '../auth/request-context';
+import { type AppRouteHandler, authDeps, clientInfo } from '../shared/request-context';
+import { toUserJson } from '../shared/users';
 import type { changePassword, endSession, getMe, listSessions, patchMe } from './me.routes';
 
-export const getMeHandler: RouteHandler<typeof getMe, AppEnv> = async (c) => {
-  const { user } = await principal(c).live;
+export const getMeHandler: AppRouteHandler<typeof getMe> = async (c) => {
+  const { user } = await c.var.auth.live;
   return c.json(toUserJson(user), 200);
 };
 
-export const patchMeHandler: RouteHandler<typeof patchMe, AppEnv> = async (c) => {
+export const patchMeHandler: AppRouteHandler<typeof patchMe> = async (c) => {
   const { name } = c.req.valid('json');
-  const user = await updateOwnName(c.get('db'), principal(c).userId, name);
+  const user = await updateOwnName(c.var.db, c.var.auth.userId, name);
   return c.json(toUserJson(user), 200);
 };
 
-export const changePasswordHandler: RouteHandler<typeof changePassword, AppEnv> = async (c) => {
+export const changePasswordHandler: AppRouteHandler<typeof changePassword> = async (c) => {
   const { currentPassword, newPassword } = c.req.valid('json');
-  const { userId, sessionId } = principal(c);
+  const { userId, sessionId } = c.var.auth;
   await changeUserPassword(authDeps(c), { userId, sessionId, currentPassword, newPassword, ip: clientInfo(c).ip });
   return c.body(null, 204);
 };
 
-export const listSessionsHandler: RouteHandler<typeof listSessions, AppEnv> = async (c) => {
-  const { userId, sessionId } = principal(c);
-  const sessions = await listUserSessions(c.get('db'), userId, sessionId, authDeps(c).clock);
+export const listSessionsHandler: AppRouteHandler<typeof listSessions> = async (c) => {
+  const { userId, sessionId } = c.var.auth;
+  const sessions = await listUserSessions(c.var.db, userId, sessionId, authDeps(c).clock);
   c.header('Cache-Control', 'no-store');
   return c.json(
     {
@@ -46,11 +44,11 @@ export const listSessionsHandler: RouteHandler<typeof listSessions, AppEnv> = as
   );
 };
 
-export const endSessionHandler: RouteHandler<typeof endSession, AppEnv> = async (c) => {
+export const endSessionHandler: AppRouteHandler<typeof endSession> = async (c) => {
   const { id } = c.req.valid('param');
-  const { userId } = principal(c);
+  const { userId } = c.var.auth;
   // Scoped to the caller: another user's session id matches nothing, so it is a plain 404.
-  const ended = await endSessions(c.get('db'), {
+  const ended = await endSessions(c.var.db, {
     userId,
     sessionId: id,
     reason: 'ended_by_user',

@@ -1,10 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { jsonBody, jsonContent, problemResponses } from '../../lib/openapi';
 import { requireRole } from '../../middleware/auth';
 import { rateLimit } from '../../middleware/rate-limit';
-import { NameSchema, NewPasswordSchema, PasswordInputSchema, UserSchema } from '../auth/auth.schemas';
+import { jsonBody, jsonContent, problemResponses } from '../shared/openapi';
+import { IdParam } from '../shared/schemas';
+import { NameSchema, NewPasswordSchema, PasswordInputSchema, UserSchema } from '../shared/users';
 
-const signedIn = [requireRole('user')];
 const security = [{ bearerAuth: [] }];
 
 export const SessionSchema = z
@@ -26,7 +26,7 @@ export const getMe = createRoute({
   tags: ['Me'],
   summary: 'The signed-in user',
   security,
-  middleware: signedIn,
+  middleware: [requireRole('user')] as const,
   responses: {
     200: jsonContent(UserSchema, 'The user'),
     ...problemResponses(401, 403),
@@ -39,7 +39,7 @@ export const patchMe = createRoute({
   tags: ['Me'],
   summary: 'Change your own name (the only field a user may change)',
   security,
-  middleware: signedIn,
+  middleware: [requireRole('user')] as const,
   request: { body: jsonBody(z.object({ name: NameSchema }).strict().openapi('UpdateMeBody')) },
   responses: {
     200: jsonContent(UserSchema, 'The updated user'),
@@ -54,7 +54,7 @@ export const changePassword = createRoute({
   summary: 'Change your password; ends every other session',
   description: 'Also allowed while mustChangePassword is set. A wrong currentPassword counts towards the lockout.',
   security,
-  middleware: [rateLimit('AUTH_RATE_LIMITER', 'auth'), requireRole('user')],
+  middleware: [rateLimit('AUTH_RATE_LIMITER', 'auth'), requireRole('user')] as const,
   request: {
     body: jsonBody(
       z
@@ -75,7 +75,7 @@ export const listSessions = createRoute({
   tags: ['Me'],
   summary: 'Your live sessions (signed-in devices)',
   security,
-  middleware: signedIn,
+  middleware: [requireRole('user')] as const,
   responses: {
     200: jsonContent(z.object({ data: z.array(SessionSchema) }), 'Sessions, most recently used first'),
     ...problemResponses(401, 403),
@@ -88,8 +88,8 @@ export const endSession = createRoute({
   tags: ['Me'],
   summary: 'End one of your sessions (sign a device out)',
   security,
-  middleware: signedIn,
-  request: { params: z.object({ id: z.uuid() }) },
+  middleware: [requireRole('user')] as const,
+  request: { params: IdParam },
   responses: {
     204: { description: 'Ended' },
     ...problemResponses(401, 403, 404, 422),

@@ -1,18 +1,17 @@
-import type { RouteHandler } from '@hono/zod-openapi';
-import type { AppEnv } from '../../env';
 import { JOBS } from '../../jobs/registry';
 import { runJob } from '../../jobs/run-job';
 import { notFound } from '../../lib/errors';
 import { databaseOverview } from '../../services/system/db-stats';
+import type { AppRouteHandler } from '../shared/request-context';
 import type { getDatabaseOverview, runJobNow } from './system.routes';
 
-export const getDatabaseOverviewHandler: RouteHandler<typeof getDatabaseOverview, AppEnv> = async (c) => {
-  const overview = await databaseOverview(c.get('db'), Object.keys(JOBS));
+export const getDatabaseOverviewHandler: AppRouteHandler<typeof getDatabaseOverview> = async (c) => {
+  const overview = await databaseOverview(c.var.db, Object.keys(JOBS));
   c.header('Cache-Control', 'no-store');
   return c.json(overview, 200);
 };
 
-export const runJobNowHandler: RouteHandler<typeof runJobNow, AppEnv> = async (c) => {
+export const runJobNowHandler: AppRouteHandler<typeof runJobNow> = async (c) => {
   const { name } = c.req.valid('param');
   if (!Object.hasOwn(JOBS, name)) throw notFound('JOB_NOT_FOUND', `There is no job named ${name}.`);
   const outcome = await runJob(c.env, c.executionCtx as ExecutionContext, name, 'manual');

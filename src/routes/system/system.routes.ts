@@ -1,5 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { jsonContent, problemResponses } from '../../lib/openapi';
+import { JOB_STATUSES, JOB_TRIGGERS } from '../../db/enums';
+import { JOB_OUTCOME_STATUSES } from '../../jobs/run-job';
+import { jsonContent, problemResponses } from '../shared/openapi';
 
 const unavailable = z.object({ available: z.literal(false), reason: z.string() });
 
@@ -53,8 +55,8 @@ export const DatabaseOverviewSchema = z
           lastRun: z
             .object({
               id: z.uuid(),
-              status: z.enum(['running', 'succeeded', 'failed', 'skipped', 'abandoned']),
-              trigger: z.enum(['cron', 'manual']),
+              status: z.enum(JOB_STATUSES),
+              trigger: z.enum(JOB_TRIGGERS),
               startedAt: z.iso.datetime(),
               finishedAt: timestamp,
               rowsAffected: z.number().int().nullable(),
@@ -94,7 +96,7 @@ export const JobOutcomeSchema = z
   .object({
     runId: z.uuid(),
     name: z.string(),
-    status: z.enum(['succeeded', 'failed', 'skipped']),
+    status: z.enum(JOB_OUTCOME_STATUSES),
     rowsAffected: z.number().int(),
     details: z.record(z.string(), z.unknown()).optional(),
     error: z.string().optional(),

@@ -1,7 +1,8 @@
 import { decode, sign, verify } from 'hono/jwt';
+import { isRole, type Role } from '../../db/enums';
 import type { Config } from '../../env';
-
-export type Role = 'user' | 'admin' | 'super_admin';
+import { textToBase64Url } from '../../lib/encoding';
+import { isUuid } from '../../lib/uuid';
 
 export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
 
@@ -20,15 +21,8 @@ type TokenConfig = Pick<
 
 const ALG = 'HS256' as const;
 
-function toBase64Url(text: string): string {
-  const bytes = new TextEncoder().encode(text);
-  let binary = '';
-  for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
-}
-
 function jwk(secret: string, kid: string) {
-  return { kty: 'oct', k: toBase64Url(secret), alg: ALG, kid, key_ops: ['sign', 'verify'] };
+  return { kty: 'oct', k: textToBase64Url(secret), alg: ALG, kid, key_ops: ['sign', 'verify'] };
 }
 
 // Importing the HMAC key cost as much as verifying with it, on every request; each key is now
@@ -80,8 +74,6 @@ export async function signAccessToken(
   );
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /** Returns the claims of a valid access token, or null for anything else. Never throws. */
 export async function verifyAccessToken(config: TokenConfig, token: string): Promise<AccessClaims | null> {
   try {
@@ -98,9 +90,9 @@ export async function verifyAccessToken(config: TokenConfig, token: string): Pro
     const { sub, sid, role, iat, exp } = payload as Record<string, unknown>;
     if (typeof exp !== 'number' || typeof iat !== 'number') return null;
     if (exp - iat > ACCESS_TOKEN_TTL_SECONDS) return null;
-    if (typeof sub !== 'string' || !UUID.test(sub)) return null;
-    if (typeof sid !== 'string' || !UUID.test(sid)) return null;
-    if (role !== 'user' && role !== 'admin' && role !== 'super_admin') return null;
+    if (typeof sub !== 'string' || !isUuid(sub)) return null;
+    if (typeof sid !== 'string' || !isUuid(sid)) return null;
+    if (!isRole(role)) return null;
     return { sub, sid, role, iat, exp };
   } catch {
     return null;

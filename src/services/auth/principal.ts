@@ -1,9 +1,9 @@
 import { and, eq, gt, isNull } from 'drizzle-orm';
 import type { Database } from '../../db/client';
+import type { Role } from '../../db/enums';
 import { sessions, users } from '../../db/schema';
 import { type Clock, systemClock } from '../../lib/clock';
 import type { UserRecord } from '../users/user-record';
-import type { Role } from './access-token';
 
 export interface Principal {
   userId: string;

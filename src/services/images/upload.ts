@@ -3,6 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Database } from '../../db/client';
 import { classifyDatabaseError } from '../../db/errors';
 import { properties, propertyImages } from '../../db/schema';
+import { sha256Hex } from '../../lib/encoding';
 import { ApiError, conflict, notFound } from '../../lib/errors';
 import { IMMUTABLE_CACHE_CONTROL } from '../../lib/http-cache';
 import { sniffImage } from '../../lib/image-sniff';
@@ -26,10 +27,6 @@ export interface UploadedImage extends ImageRow {
 
 const tooMany = () =>
   conflict('TOO_MANY_IMAGES', `A listing can have at most ${MAX_IMAGES_PER_LISTING} photos; delete one first.`);
-
-function hex(buffer: ArrayBuffer): string {
-  return [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 type InsertedRow = { sort_order: number; is_cover: boolean; slug: string };
 
@@ -120,7 +117,7 @@ export async function uploadImage(db: Database, bucket: R2Bucket, input: UploadI
   }
   const id = uuidv7();
   const key = imageKey(input.propertyId, id);
-  const sha256 = hex(await crypto.subtle.digest('SHA-256', input.bytes));
+  const sha256 = await sha256Hex(input.bytes);
   await bucket.put(key, input.bytes, {
     httpMetadata: { contentType, cacheControl: IMMUTABLE_CACHE_CONTROL },
     customMetadata: { propertyId: input.propertyId, imageId: id },

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import type { Database } from '../../db/client';
+import type { InquiryStatus } from '../../db/enums';
 import { ApiError, notFound } from '../../lib/errors';
 import { requestHash } from './request-hash';
 
@@ -21,7 +22,7 @@ export interface InquiryRequestMeta {
 
 export type CreateInquiryResult =
   | { created: true; id: string; status: 'new'; notificationIds: string[] }
-  | { created: false; id: string; status: string };
+  | { created: false; id: string; status: InquiryStatus };
 
 /** Who hears about an inquiry: the listing's agent if an active admin, else every active admin (at most 500). */
 const MAX_ADMIN_RECIPIENTS = 500;
@@ -103,7 +104,7 @@ export async function createInquiry(
       where ${mine}
       on conflict (idempotency_key) do nothing
       returning id`),
-    db.execute<{ id: string; status: string; request_hash: string | null }>(sql`
+    db.execute<{ id: string; status: InquiryStatus; request_hash: string | null }>(sql`
       select id, status, request_hash from inquiries
       where id = ${id} or (${key}::text is not null and idempotency_key = ${key})
       order by (id = ${id}) desc

@@ -2,7 +2,8 @@ import { asc, eq } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { inquiries, inquiryEvents, users } from '../../db/schema';
 import { notFound } from '../../lib/errors';
-import { isUuid, selectInquiries, toInquiryJson } from './inquiry-view';
+import { isUuid } from '../../lib/uuid';
+import { selectInquiries, toInquiryJson } from './inquiry-view';
 
 /** One inquiry with its whole history, oldest first; one batch. */
 export async function getInquiry(db: Database, id: string) {

@@ -5,10 +5,6 @@ import { inquiries, properties, users } from '../../db/schema';
 
 const assignee = alias(users, 'assignee');
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export const isUuid = (value: string) => UUID.test(value);
-
 /** The columns an admin sees for an inquiry, plus the exact created_at text for cursors. */
 export const inquiryColumns = {
   id: inquiries.id,

@@ -1,9 +1,10 @@
 import { and, desc, eq, gte, lt, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
+import type { InquiryStatus } from '../../db/enums';
 import { inquiries } from '../../db/schema';
 import { decodeCursor, encodeCursor, invalidCursor } from '../../lib/cursor';
+import { isUuid } from '../../lib/uuid';
 import { type InquiryJson, selectInquiries, toInquiryJson } from './inquiry-view';
-import type { InquiryStatus } from './transitions';
 
 export interface InquiryFilters {
   status?: InquiryStatus;
@@ -22,7 +23,6 @@ interface CursorPayload {
 
 // created_at as PostgreSQL prints it, e.g. 2031-05-10 12:03:00.123456+00
 const PG_TIMESTAMPTZ = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2}){0,2}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A cursor only continues the list it came from: the filters are part of its MAC. */
 function cursorScope(f: InquiryFilters): string {
@@ -47,7 +47,7 @@ export async function listInquiries(
     if (
       typeof position?.t !== 'string' ||
       typeof position.i !== 'string' ||
-      !UUID.test(position.i) ||
+      !isUuid(position.i) ||
       !PG_TIMESTAMPTZ.test(position.t)
     ) {
       throw invalidCursor();

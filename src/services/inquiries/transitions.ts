@@ -1,6 +1,4 @@
-export type InquiryStatus = 'new' | 'contacted' | 'qualified' | 'spam' | 'closed';
-
-export const INQUIRY_STATUSES = ['new', 'contacted', 'qualified', 'spam', 'closed'] as const;
+import type { InquiryStatus } from '../../db/enums';
 
 /** The contract's state machine; spam and closed are final. */
 const NEXT: Record<InquiryStatus, readonly InquiryStatus[]> = {

@@ -1,9 +1,10 @@
 import { sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import type { Database } from '../../db/client';
+import type { InquiryStatus } from '../../db/enums';
 import { ApiError, conflict, notFound } from '../../lib/errors';
-import { isUuid } from './inquiry-view';
-import { allowedNext, canTransition, type InquiryStatus } from './transitions';
+import { isUuid } from '../../lib/uuid';
+import { allowedNext, canTransition } from './transitions';
 
 export interface InquiryPatch {
   status?: InquiryStatus;

@@ -1,11 +1,10 @@
 import { type AnyColumn, and, eq, gte, lte, type SQL, sql } from 'drizzle-orm';
+import type { ListingStatus, ListingType, PropertyType } from '../../db/enums';
 import { properties } from '../../db/schema';
 import { PUBLIC_STATUS } from './columns';
 
-export type PropertyType = (typeof properties.propertyType.enumValues)[number];
-export type ListingType = (typeof properties.listingType.enumValues)[number];
-export type PropertyStatus = (typeof properties.status.enumValues)[number];
-export type SearchSort = 'newest' | 'price_asc' | 'price_desc' | 'relevance' | 'distance';
+export const SEARCH_SORTS = ['newest', 'price_asc', 'price_desc', 'relevance', 'distance'] as const;
+export type SearchSort = (typeof SEARCH_SORTS)[number];
 
 export interface SearchFilters {
   q?: string;
@@ -22,7 +21,7 @@ export interface SearchFilters {
   near?: { lat: number; lng: number };
   radiusKm?: number;
   /** Admin lists only. */
-  status?: PropertyStatus;
+  status?: ListingStatus;
 }
 
 /** Who is looking: the public sees active and pending listings, admins every status. */

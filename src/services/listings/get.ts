@@ -1,14 +1,12 @@
 import { and, asc, eq, inArray, ne, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { properties, propertyImages } from '../../db/schema';
+import { isUuid } from '../../lib/uuid';
 import { detailColumns, imageColumns } from './columns';
 import type { Visibility } from './filters';
 import type { DetailRow, ImageRow } from './serialize';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
-
-export const isUuid = (value: string) => UUID.test(value);
 
 export interface ListingWithImages {
   row: DetailRow;

@@ -2,6 +2,7 @@ import { type AnyColumn, and, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { properties, propertyImages } from '../../db/schema';
 import { decodeCursor, encodeCursor, invalidCursor } from '../../lib/cursor';
+import { isUuid } from '../../lib/uuid';
 import { summaryColumns } from './columns';
 import {
   canonicalFilters,
@@ -25,8 +26,6 @@ export interface SearchRequest {
 
 /** The sort key of the last row of a page: [value, id]. */
 type Position = [string | number, string];
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function sortKey(req: SearchRequest): SQL {
   switch (req.sort) {
@@ -59,7 +58,7 @@ function afterPosition(req: SearchRequest, position: Position): SQL {
 function validPosition(req: SearchRequest, payload: unknown): Position {
   if (!Array.isArray(payload) || payload.length !== 2) throw invalidCursor();
   const [value, id] = payload as unknown[];
-  if (typeof id !== 'string' || !UUID.test(id)) throw invalidCursor();
+  if (typeof id !== 'string' || !isUuid(id)) throw invalidCursor();
   if (req.sort === 'newest' ? typeof value !== 'string' : typeof value !== 'number' || !Number.isFinite(value)) {
     throw invalidCursor();
   }

@@ -1,12 +1,12 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import type { Database } from '../../db/client';
+import type { ListingStatus } from '../../db/enums';
 import { properties, propertyStatusHistory } from '../../db/schema';
 import { conflict, notFound } from '../../lib/errors';
-import type { PropertyStatus } from './filters';
 
 /** The contract's state machine: from → allowed next statuses. sold and rented are final. */
-export const TRANSITIONS: Record<PropertyStatus, readonly PropertyStatus[]> = {
+export const TRANSITIONS: Record<ListingStatus, readonly ListingStatus[]> = {
   draft: ['active'],
   active: ['pending', 'off_market'],
   pending: ['active', 'sold', 'rented'],
@@ -16,13 +16,13 @@ export const TRANSITIONS: Record<PropertyStatus, readonly PropertyStatus[]> = {
 };
 
 /** Statuses from which `to` may be reached. */
-export function allowedFrom(to: PropertyStatus): PropertyStatus[] {
-  return (Object.keys(TRANSITIONS) as PropertyStatus[]).filter((from) => TRANSITIONS[from].includes(to));
+export function allowedFrom(to: ListingStatus): ListingStatus[] {
+  return (Object.keys(TRANSITIONS) as ListingStatus[]).filter((from) => TRANSITIONS[from].includes(to));
 }
 
 export interface StatusChange {
-  from: PropertyStatus;
-  to: PropertyStatus;
+  from: ListingStatus;
+  to: ListingStatus;
 }
 
 /**
@@ -32,7 +32,7 @@ export interface StatusChange {
  */
 export async function changeListingStatus(
   db: Database,
-  input: { propertyId: string; to: PropertyStatus; reason: string | null; actorId: string },
+  input: { propertyId: string; to: ListingStatus; reason: string | null; actorId: string },
 ): Promise<StatusChange> {
   const from = allowedFrom(input.to);
   const fromList = sql.join(
@@ -42,7 +42,7 @@ export async function changeListingStatus(
   const moved =
     from.length === 0
       ? { rows: [] }
-      : await db.execute<{ from_status: PropertyStatus; to_status: PropertyStatus }>(sql`
+      : await db.execute<{ from_status: ListingStatus; to_status: ListingStatus }>(sql`
     with current_row as (
       select id, status from ${properties} where id = ${input.propertyId} for update
     ), moved as (
@@ -70,8 +70,8 @@ export async function changeListingStatus(
 }
 
 export interface HistoryEntry {
-  from: PropertyStatus | null;
-  to: PropertyStatus;
+  from: ListingStatus | null;
+  to: ListingStatus;
   reason: string | null;
   changedBy: string | null;
   changedAt: string;

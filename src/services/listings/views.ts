@@ -3,7 +3,7 @@ import type { Database } from '../../db/client';
 import { classifyDatabaseError } from '../../db/errors';
 import { properties } from '../../db/schema';
 import { CoalescingBuffer } from '../../lib/coalescing-buffer';
-import { createLogger, type Logger } from '../../lib/logger';
+import type { Logger } from '../../lib/logger';
 import { analyticsEventsInsert } from '../analytics/record-event';
 
 export interface PropertyView {
@@ -26,11 +26,9 @@ const buffered = new CoalescingBuffer<PropertyView>(MAX_BUFFERED_VIEWS);
  */
 export function recordPropertyView(
   view: PropertyView,
-  context: { db: Database; flushMs: number; requestId: string },
+  context: { db: Database; flushMs: number; logger: Logger },
 ): Promise<void> | null {
-  return buffered.add(view, context.flushMs, (views) =>
-    writePropertyViews(context.db, views, createLogger({ requestId: context.requestId })),
-  );
+  return buffered.add(view, context.flushMs, (views) => writePropertyViews(context.db, views, context.logger));
 }
 
 const toEvent = (v: PropertyView) => ({ type: 'property_view', propertyId: v.propertyId, ipAddress: v.ipAddress });

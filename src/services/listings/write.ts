@@ -1,9 +1,9 @@
 import { and, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import type { Database } from '../../db/client';
+import type { ListingType, PropertyType } from '../../db/enums';
 import { properties, propertyImages } from '../../db/schema';
 import { conflict, notFound, preconditionFailed } from '../../lib/errors';
-import type { ListingType, PropertyType } from './filters';
 import { slugCandidate, slugify } from './slug';
 
 export interface AddressInput {

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
+import { isUuid } from '../../lib/uuid';
 
 export interface ClaimedNotification {
   id: string;
@@ -19,15 +20,13 @@ export interface ClaimOptions {
   ids?: string[];
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * Takes up to `limit` due rows in ONE statement: pending rows whose time has come, and rows
  * still 'sending' whose lease has run out (their worker died). SKIP LOCKED lets concurrent
  * drainers take disjoint rows instead of waiting on each other.
  */
 export async function claimNotifications(db: Database, options: ClaimOptions): Promise<ClaimedNotification[]> {
-  const ids = options.ids?.filter((id) => UUID.test(id));
+  const ids = options.ids?.filter(isUuid);
   if (ids && ids.length === 0) return [];
   const onlyIds = ids ? sql`and id = any(${`{${ids.join(',')}}`}::uuid[])` : sql``;
   const result = await db.execute<{

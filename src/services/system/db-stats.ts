@@ -1,5 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
+import type { JobStatus, JobTrigger } from '../../db/enums';
 
 export type Section<T> = ({ available: true } & T) | { available: false; reason: string };
 
@@ -71,8 +72,8 @@ export interface JobRunSummary {
   name: string;
   lastRun: {
     id: string;
-    status: 'running' | 'succeeded' | 'failed' | 'skipped' | 'abandoned';
-    trigger: 'cron' | 'manual';
+    status: JobStatus;
+    trigger: JobTrigger;
     startedAt: string;
     finishedAt: string | null;
     rowsAffected: number | null;

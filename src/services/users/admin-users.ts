@@ -1,9 +1,11 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import type { Database } from '../../db/client';
+import type { Role } from '../../db/enums';
 import type { Clock } from '../../lib/clock';
+import { decodeCursor, encodeCursor, invalidCursor } from '../../lib/cursor';
 import { conflict, notFound } from '../../lib/errors';
-import type { Role } from '../auth/access-token';
+import { isUuid } from '../../lib/uuid';
 import { hashPassword } from '../auth/passwords';
 import { emailTaken } from '../auth/register';
 import { endSessions, endSessionsCtes } from '../auth/sessions';
@@ -17,13 +19,22 @@ export interface Actor {
 
 const userNotFound = () => notFound('USER_NOT_FOUND', 'No such user.');
 
+const CURSOR_SCOPE = { scope: 'admin-users' };
+
+async function afterId(cursorSecret: string, cursor: string): Promise<string> {
+  const position = await decodeCursor<{ i?: unknown }>(cursorSecret, cursor, CURSOR_SCOPE);
+  if (typeof position?.i !== 'string' || !isUuid(position.i)) throw invalidCursor();
+  return position.i;
+}
+
 /** Newest first. uuid v7 ids grow with creation time, so the id alone is the keyset. */
 export async function listUsers(
   db: Database,
-  options: { limit: number; afterId?: string; role?: Role; isActive?: boolean; q?: string },
-): Promise<{ users: UserRecord[]; hasMore: boolean }> {
+  cursorSecret: string,
+  options: { limit: number; cursor?: string; role?: Role; isActive?: boolean; q?: string },
+): Promise<{ users: UserRecord[]; nextCursor: string | null }> {
   const where: SQL[] = [sql`true`];
-  if (options.afterId) where.push(sql`u.id < ${options.afterId}::uuid`);
+  if (options.cursor) where.push(sql`u.id < ${await afterId(cursorSecret, options.cursor)}::uuid`);
   if (options.role) where.push(sql`u.role = ${options.role}::user_role`);
   if (options.isActive !== undefined) where.push(sql`u.is_active = ${options.isActive}::boolean`);
   if (options.q) {
@@ -35,8 +46,12 @@ export async function listUsers(
     where ${sql.join(where, sql` and `)}
     order by u.id desc
     limit ${options.limit + 1}::int`);
-  const users = result.rows.map(userFromRow);
-  return { users: users.slice(0, options.limit), hasMore: users.length > options.limit };
+  const rows = result.rows.map(userFromRow);
+  const users = rows.slice(0, options.limit);
+  const last = users.at(-1);
+  const nextCursor =
+    rows.length > options.limit && last ? await encodeCursor(cursorSecret, { i: last.id }, CURSOR_SCOPE) : null;
+  return { users, nextCursor };
 }
 
 /** A super admin creates an account of any role; it must change its password at first sign-in by default. */

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { Role } from '../auth/access-token';
+import type { Role } from '../../db/enums';
 
 /** A user as services hand it to routes; never carries the password hash. */
 export interface UserRecord {

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { LISTING_TYPES, PROPERTY_TYPES, STATUSES } from '../properties/properties.schemas';
+import { LISTING_STATUSES, LISTING_TYPES, PROPERTY_TYPES } from '../../db/enums';
 
 const text = (min: number, max: number) => z.string().trim().min(min).max(max);
 
@@ -39,13 +39,13 @@ const fields = {
 const paired = (v: { latitude?: number | null; longitude?: number | null }) =>
   (v.latitude === undefined) === (v.longitude === undefined) && (v.latitude === null) === (v.longitude === null);
 
-export const CreatePropertySchema = z
+export const CreateListingSchema = z
   .object(fields)
   .strict()
   .refine(paired, { message: 'latitude and longitude go together', path: ['latitude'] })
   .openapi('CreateProperty');
 
-export const UpdatePropertySchema = z
+export const UpdateListingSchema = z
   .object({ ...fields, address: AddressInput.partial().strict() })
   .partial()
   .strict()
@@ -54,7 +54,7 @@ export const UpdatePropertySchema = z
   .openapi('UpdateProperty');
 
 export const StatusChangeSchema = z
-  .object({ status: z.enum(STATUSES), reason: z.string().trim().min(1).max(1000).optional() })
+  .object({ status: z.enum(LISTING_STATUSES), reason: z.string().trim().min(1).max(1000).optional() })
   .strict()
   .openapi('PropertyStatusChange');
 
@@ -62,8 +62,8 @@ export const HistorySchema = z
   .object({
     data: z.array(
       z.object({
-        from: z.enum(STATUSES).nullable(),
-        to: z.enum(STATUSES),
+        from: z.enum(LISTING_STATUSES).nullable(),
+        to: z.enum(LISTING_STATUSES),
         reason: z.string().nullable(),
         changedBy: z.uuid().nullable(),
         changedAt: z.string(),
@@ -71,5 +71,3 @@ export const HistorySchema = z
     ),
   })
   .openapi('PropertyStatusHistory');
-
-export const IdParam = z.object({ id: z.uuid() });

@@ -1,25 +1,20 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { jsonBody, jsonContent, problemResponses } from '../../lib/openapi';
 import { requireRole } from '../../middleware/auth';
-import { AdminPropertySchema, AdminSearchQuerySchema, SearchPageSchema } from '../properties/properties.schemas';
-import {
-  CreatePropertySchema,
-  HistorySchema,
-  IdParam,
-  StatusChangeSchema,
-  UpdatePropertySchema,
-} from './admin-properties.schemas';
+import { AdminListingSchema, AdminSearchQuerySchema, SearchPageSchema } from '../listings/listings.schemas';
+import { jsonBody, jsonContent, problemResponses } from '../shared/openapi';
+import { IdParam } from '../shared/schemas';
+import { CreateListingSchema, HistorySchema, StatusChangeSchema, UpdateListingSchema } from './admin-listings.schemas';
 
 const admin = {
   tags: ['Listings (admin)'],
   security: [{ bearerAuth: [] }],
-  middleware: [requireRole('admin')],
 };
 
 const etagHeader = { ETag: { schema: { type: 'string' as const }, description: 'Send it back in If-Match' } };
 
-export const listAdminProperties = createRoute({
+export const listAdminListings = createRoute({
   ...admin,
+  middleware: [requireRole('admin')] as const,
   method: 'get',
   path: '/v1/admin/properties',
   summary: 'Every listing, any status; the public filters plus status',
@@ -30,48 +25,52 @@ export const listAdminProperties = createRoute({
   },
 });
 
-export const createAdminProperty = createRoute({
+export const createAdminListing = createRoute({
   ...admin,
+  middleware: [requireRole('admin')] as const,
   method: 'post',
   path: '/v1/admin/properties',
   summary: 'Create a listing (status draft; the slug comes from the title)',
-  request: { body: jsonBody(CreatePropertySchema) },
+  request: { body: jsonBody(CreateListingSchema) },
   responses: {
-    201: { ...jsonContent(AdminPropertySchema, 'The new listing'), headers: etagHeader },
+    201: { ...jsonContent(AdminListingSchema, 'The new listing'), headers: etagHeader },
     ...problemResponses(400, 401, 403, 413, 415, 422),
   },
 });
 
-export const getAdminProperty = createRoute({
+export const getAdminListing = createRoute({
   ...admin,
+  middleware: [requireRole('admin')] as const,
   method: 'get',
   path: '/v1/admin/properties/{id}',
   summary: 'One listing, any status, with its ETag',
   request: { params: IdParam },
   responses: {
-    200: { ...jsonContent(AdminPropertySchema, 'The listing'), headers: etagHeader },
+    200: { ...jsonContent(AdminListingSchema, 'The listing'), headers: etagHeader },
     ...problemResponses(401, 403, 404, 422),
   },
 });
 
-export const updateAdminProperty = createRoute({
+export const updateAdminListing = createRoute({
   ...admin,
+  middleware: [requireRole('admin')] as const,
   method: 'patch',
   path: '/v1/admin/properties/{id}',
   summary: 'Edit fields (status goes through /status); a stale If-Match is a 412',
   request: {
     params: IdParam,
     headers: z.object({ 'if-match': z.string().max(200).optional() }),
-    body: jsonBody(UpdatePropertySchema),
+    body: jsonBody(UpdateListingSchema),
   },
   responses: {
-    200: { ...jsonContent(AdminPropertySchema, 'The updated listing'), headers: etagHeader },
+    200: { ...jsonContent(AdminListingSchema, 'The updated listing'), headers: etagHeader },
     ...problemResponses(400, 401, 403, 404, 412, 413, 415, 422),
   },
 });
 
-export const deleteAdminProperty = createRoute({
+export const deleteAdminListing = createRoute({
   ...admin,
+  middleware: [requireRole('admin')] as const,
   method: 'delete',
   path: '/v1/admin/properties/{id}',
   summary: 'Delete a listing, its photo rows and its photos in R2',
@@ -82,20 +81,22 @@ export const deleteAdminProperty = createRoute({
   },
 });
 
-export const changeAdminPropertyStatus = createRoute({
+export const changeAdminListingStatus = createRoute({
   ...admin,
+  middleware: [requireRole('admin')] as const,
   method: 'post',
   path: '/v1/admin/properties/{id}/status',
   summary: 'Move a listing through its states (draft→active, active→pending|off_market, …)',
   request: { params: IdParam, body: jsonBody(StatusChangeSchema) },
   responses: {
-    200: { ...jsonContent(AdminPropertySchema, 'The listing in its new status'), headers: etagHeader },
+    200: { ...jsonContent(AdminListingSchema, 'The listing in its new status'), headers: etagHeader },
     ...problemResponses(400, 401, 403, 404, 409, 422),
   },
 });
 
-export const adminPropertyHistory = createRoute({
+export const adminListingHistory = createRoute({
   ...admin,
+  middleware: [requireRole('admin')] as const,
   method: 'get',
   path: '/v1/admin/properties/{id}/history',
   summary: 'Status changes, oldest first: from, to, reason, who and when',

@@ -1,19 +1,19 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { jsonContent, problemResponses } from '../../lib/openapi';
+import { jsonContent, problemResponses } from '../shared/openapi';
 import {
   FacetsQuerySchema,
   FacetsSchema,
-  PropertySchema,
+  ListingSchema,
   SearchPageSchema,
   SearchQuerySchema,
-} from './properties.schemas';
+} from './listings.schemas';
 
 const cachedHeaders = {
   ETag: { schema: { type: 'string' as const }, description: 'Strong validator of the representation' },
   'Cache-Control': { schema: { type: 'string' as const }, description: 'Short max-age with stale-while-revalidate' },
 };
 
-export const searchProperties = createRoute({
+export const searchListingsRoute = createRoute({
   method: 'get',
   path: '/v1/properties',
   tags: ['Listings'],
@@ -26,7 +26,7 @@ export const searchProperties = createRoute({
   },
 });
 
-export const propertyFacets = createRoute({
+export const listingFacetsRoute = createRoute({
   method: 'get',
   path: '/v1/properties/facets',
   tags: ['Listings'],
@@ -39,14 +39,14 @@ export const propertyFacets = createRoute({
   },
 });
 
-export const getProperty = createRoute({
+export const getListingRoute = createRoute({
   method: 'get',
   path: '/v1/properties/{idOrSlug}',
   tags: ['Listings'],
   summary: 'One listing with its photos in order (drafts are not found)',
   request: { params: z.object({ idOrSlug: z.string().min(1).max(200) }) },
   responses: {
-    200: { ...jsonContent(PropertySchema, 'The listing'), headers: cachedHeaders },
+    200: { ...jsonContent(ListingSchema, 'The listing'), headers: cachedHeaders },
     304: { description: 'Not modified (If-None-Match)' },
     ...problemResponses(404, 422),
   },

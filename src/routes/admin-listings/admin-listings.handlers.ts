@@ -1,34 +1,26 @@
-import type { RouteHandler } from '@hono/zod-openapi';
-import type { Context } from 'hono';
-import { type AppEnv, getConfig } from '../../env';
+import { getConfig } from '../../env';
 import { cursorSecret } from '../../lib/cursor';
 import { notFound, unprocessable } from '../../lib/errors';
 import { ifMatchVersion, purgeCachedPages, versionEtag } from '../../lib/http-cache';
-import { createLogger } from '../../lib/logger';
 import { findListing } from '../../services/listings/get';
 import { searchListings } from '../../services/listings/search';
 import { adminDetailView } from '../../services/listings/serialize';
 import { changeListingStatus, listingHistory } from '../../services/listings/status';
 import { createListing, deleteListing, updateListing } from '../../services/listings/write';
-import { imageBaseUrl } from '../properties/properties.handlers';
-import { toFilters } from '../properties/properties.schemas';
+import { imageBaseUrl } from '../listings/listings.handlers';
+import { toFilters } from '../listings/listings.schemas';
+import type { AppRouteHandler, RequestContext } from '../shared/request-context';
 import type {
-  adminPropertyHistory,
-  changeAdminPropertyStatus,
-  createAdminProperty,
-  deleteAdminProperty,
-  getAdminProperty,
-  listAdminProperties,
-  updateAdminProperty,
-} from './admin-properties.routes';
+  adminListingHistory,
+  changeAdminListingStatus,
+  createAdminListing,
+  deleteAdminListing,
+  getAdminListing,
+  listAdminListings,
+  updateAdminListing,
+} from './admin-listings.routes';
 
-type C = Context<AppEnv>;
-
-const actor = (c: C) => {
-  const auth = c.get('auth');
-  if (!auth) throw new Error('requireRole must run first');
-  return auth.userId;
-};
+type C = RequestContext;
 
 /** Drops a listing's cached public pages (by id and by slug): this location's edge cache, this isolate's memory. */
 export async function purgeListingPages(c: C, listing: { id: string; slug: string }) {
@@ -37,17 +29,17 @@ export async function purgeListingPages(c: C, listing: { id: string; slug: strin
 }
 
 async function adminListing(c: C, id: string) {
-  const found = await findListing(c.get('db'), id, 'admin');
+  const found = await findListing(c.var.db, id, 'admin');
   if (!found) throw notFound('PROPERTY_NOT_FOUND', 'No such listing.');
   c.header('ETag', versionEtag(found.row.version));
   c.header('Cache-Control', 'no-store');
   return adminDetailView(found.row, found.images, imageBaseUrl(c));
 }
 
-export const listHandler: RouteHandler<typeof listAdminProperties, AppEnv> = async (c) => {
+export const listHandler: AppRouteHandler<typeof listAdminListings> = async (c) => {
   const query = c.req.valid('query');
   const page = await searchListings(
-    c.get('db'),
+    c.var.db,
     { filters: toFilters(query), sort: query.sort, limit: query.limit, visibility: 'admin' },
     { cursor: query.cursor, cursorSecret: cursorSecret(getConfig(c.env)), imageBaseUrl: imageBaseUrl(c) },
   );
@@ -55,31 +47,31 @@ export const listHandler: RouteHandler<typeof listAdminProperties, AppEnv> = asy
   return c.json(page, 200);
 };
 
-export const createHandler: RouteHandler<typeof createAdminProperty, AppEnv> = async (c) => {
-  const id = await createListing(c.get('db'), c.req.valid('json'), actor(c));
+export const createHandler: AppRouteHandler<typeof createAdminListing> = async (c) => {
+  const id = await createListing(c.var.db, c.req.valid('json'), c.var.auth.userId);
   const body = await adminListing(c, id);
   c.header('Location', `/v1/admin/properties/${id}`);
   return c.json(body, 201);
 };
 
-export const getHandler: RouteHandler<typeof getAdminProperty, AppEnv> = async (c) =>
+export const getHandler: AppRouteHandler<typeof getAdminListing> = async (c) =>
   c.json(await adminListing(c, c.req.valid('param').id), 200);
 
-export const updateHandler: RouteHandler<typeof updateAdminProperty, AppEnv> = async (c) => {
+export const updateHandler: AppRouteHandler<typeof updateAdminListing> = async (c) => {
   const { id } = c.req.valid('param');
   const expected = ifMatchVersion(c.req.header('If-Match'));
   if (expected === 'invalid') {
     throw unprocessable([{ path: 'If-Match', message: 'must be an ETag from GET, e.g. "v3"' }]);
   }
-  await updateListing(c.get('db'), id, c.req.valid('json'), expected === '*' ? null : expected);
+  await updateListing(c.var.db, id, c.req.valid('json'), expected === '*' ? null : expected);
   const body = await adminListing(c, id);
   await purgeListingPages(c, body);
   return c.json(body, 200);
 };
 
-export const deleteHandler: RouteHandler<typeof deleteAdminProperty, AppEnv> = async (c) => {
+export const deleteHandler: AppRouteHandler<typeof deleteAdminListing> = async (c) => {
   const { id } = c.req.valid('param');
-  const deleted = await deleteListing(c.get('db'), id);
+  const deleted = await deleteListing(c.var.db, id);
   if (!deleted) throw notFound('PROPERTY_NOT_FOUND', 'No such listing.');
   await purgeListingPages(c, deleted);
   if (deleted.r2Keys.length > 0) {
@@ -88,7 +80,7 @@ export const deleteHandler: RouteHandler<typeof deleteAdminProperty, AppEnv> = a
       await c.env.IMAGES.delete(deleted.r2Keys);
     } catch (error) {
       // The rows are gone; the nightly job removes objects no row references.
-      createLogger({ requestId: c.get('requestId') }).warn('R2 delete failed; left for the orphan sweep', {
+      c.var.logger.warn('R2 delete failed; left for the orphan sweep', {
         keys: deleted.r2Keys.length,
         error: error instanceof Error ? error.message : String(error),
       });
@@ -97,17 +89,22 @@ export const deleteHandler: RouteHandler<typeof deleteAdminProperty, AppEnv> = a
   return c.body(null, 204);
 };
 
-export const statusHandler: RouteHandler<typeof changeAdminPropertyStatus, AppEnv> = async (c) => {
+export const statusHandler: AppRouteHandler<typeof changeAdminListingStatus> = async (c) => {
   const { id } = c.req.valid('param');
   const { status, reason } = c.req.valid('json');
-  await changeListingStatus(c.get('db'), { propertyId: id, to: status, reason: reason ?? null, actorId: actor(c) });
+  await changeListingStatus(c.var.db, {
+    propertyId: id,
+    to: status,
+    reason: reason ?? null,
+    actorId: c.var.auth.userId,
+  });
   const body = await adminListing(c, id);
   await purgeListingPages(c, body);
   return c.json(body, 200);
 };
 
-export const historyHandler: RouteHandler<typeof adminPropertyHistory, AppEnv> = async (c) => {
-  const history = await listingHistory(c.get('db'), c.req.valid('param').id);
+export const historyHandler: AppRouteHandler<typeof adminListingHistory> = async (c) => {
+  const history = await listingHistory(c.var.db, c.req.valid('param').id);
   if (!history) throw notFound('PROPERTY_NOT_FOUND', 'No such listing.');
   c.header('Cache-Control', 'no-store');
   return c.json({ data: history }, 200);

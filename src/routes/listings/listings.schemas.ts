@@ -1,10 +1,7 @@
 import { z } from '@hono/zod-openapi';
-import type { SearchFilters, SearchSort } from '../../services/listings/filters';
-
-export const PROPERTY_TYPES = ['house', 'apartment', 'condo', 'townhouse', 'land', 'commercial', 'office'] as const;
-export const LISTING_TYPES = ['sale', 'rent'] as const;
-export const STATUSES = ['draft', 'active', 'pending', 'off_market', 'sold', 'rented'] as const;
-export const SORTS = ['newest', 'price_asc', 'price_desc', 'relevance', 'distance'] as const;
+import { LISTING_STATUSES, LISTING_TYPES, PROPERTY_TYPES } from '../../db/enums';
+import { SEARCH_SORTS, type SearchFilters, type SearchSort } from '../../services/listings/filters';
+import { pageSchema } from '../shared/schemas';
 
 const wholeNumber = (min: number, max: number) =>
   z
@@ -86,7 +83,7 @@ function crossChecks(
 }
 
 const listFields = {
-  sort: z.enum(SORTS).default('newest'),
+  sort: z.enum(SEARCH_SORTS).default('newest'),
   limit: wholeNumber(1, 100).default(20),
   cursor: z.string().min(1).max(2048).optional(),
 };
@@ -109,7 +106,7 @@ export const SearchQuerySchema = z
   });
 
 export const AdminSearchQuerySchema = z
-  .object({ ...searchFields, ...listFields, status: z.enum(STATUSES).optional() })
+  .object({ ...searchFields, ...listFields, status: z.enum(LISTING_STATUSES).optional() })
   .strict()
   .superRefine((v, ctx) => {
     crossChecks(v, ctx);
@@ -175,7 +172,7 @@ const base = {
   title: z.string(),
   propertyType: z.enum(PROPERTY_TYPES),
   listingType: z.enum(LISTING_TYPES),
-  status: z.enum(STATUSES),
+  status: z.enum(LISTING_STATUSES),
   price: z.number().int().openapi({ description: 'Minor units (cents)' }),
   currency: z.string().openapi({ example: 'USD' }),
   priceFormatted: z.string().openapi({ example: '$1,250,000' }),
@@ -190,7 +187,7 @@ const base = {
   updatedAt: z.string(),
 };
 
-export const PropertySummarySchema = z
+export const ListingSummarySchema = z
   .object({
     ...base,
     coverImage: ImageSchema.omit({ sortOrder: true, isCover: true }).nullable(),
@@ -198,19 +195,17 @@ export const PropertySummarySchema = z
   })
   .openapi('PropertySummary');
 
-export const PropertySchema = z
+export const ListingSchema = z
   .object({ ...base, description: z.string(), images: z.array(ImageSchema) })
   .openapi('Property');
 
-export const AdminPropertySchema = PropertySchema.extend({
+export const AdminListingSchema = ListingSchema.extend({
   version: z.number().int(),
   publishedAt: z.string().nullable(),
   createdBy: z.uuid().nullable(),
 }).openapi('AdminProperty');
 
-export const SearchPageSchema = z
-  .object({ data: z.array(PropertySummarySchema), nextCursor: z.string().nullable() })
-  .openapi('PropertySearchPage');
+export const SearchPageSchema = pageSchema(ListingSummarySchema).openapi('PropertySearchPage');
 
 const Count = z.object({ value: z.string(), count: z.number().int() });
 

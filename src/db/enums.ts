@@ -1,0 +1,28 @@
+/**
+ * The value lists of the database enums: the Drizzle schema's pgEnums, the zod schemas of the
+ * API and the services' types are all derived from these.
+ */
+
+/** In order of privilege: each role may do what the ones before it may. */
+export const USER_ROLES = ['user', 'admin', 'super_admin'] as const;
+export const PROPERTY_TYPES = ['house', 'apartment', 'condo', 'townhouse', 'land', 'commercial', 'office'] as const;
+export const LISTING_TYPES = ['sale', 'rent'] as const;
+export const LISTING_STATUSES = ['draft', 'active', 'pending', 'off_market', 'sold', 'rented'] as const;
+export const INQUIRY_STATUSES = ['new', 'contacted', 'qualified', 'spam', 'closed'] as const;
+export const INQUIRY_EVENT_TYPES = ['created', 'status_changed', 'assigned', 'note'] as const;
+export const NOTIFICATION_STATUSES = ['pending', 'sending', 'sent', 'dead'] as const;
+export const JOB_STATUSES = ['running', 'succeeded', 'failed', 'skipped', 'abandoned'] as const;
+/** Not a database enum: job_runs.trigger is text with a CHECK naming these. */
+export const JOB_TRIGGERS = ['cron', 'manual'] as const;
+
+export type Role = (typeof USER_ROLES)[number];
+export type PropertyType = (typeof PROPERTY_TYPES)[number];
+export type ListingType = (typeof LISTING_TYPES)[number];
+export type ListingStatus = (typeof LISTING_STATUSES)[number];
+export type InquiryStatus = (typeof INQUIRY_STATUSES)[number];
+export type InquiryEventType = (typeof INQUIRY_EVENT_TYPES)[number];
+export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
+export type JobStatus = (typeof JOB_STATUSES)[number];
+export type JobTrigger = (typeof JOB_TRIGGERS)[number];
+
+export const isRole = (value: unknown): value is Role => (USER_ROLES as readonly unknown[]).includes(value);

@@ -1,0 +1,76 @@
+import type { RouteConfig } from '@hono/zod-openapi';
+import { getConfig } from '../../env';
+import { cursorSecret } from '../../lib/cursor';
+import { notFound } from '../../lib/errors';
+import { type CachedBuild, type EdgeCacheOptions, serveThroughEdgeCache } from '../../lib/http-cache';
+import { clientIp, truncateIp } from '../../lib/ip';
+import { listingFacets } from '../../services/listings/facets';
+import { findListing } from '../../services/listings/get';
+import { searchListings } from '../../services/listings/search';
+import { detailView } from '../../services/listings/serialize';
+import { recordPropertyView } from '../../services/listings/views';
+import type { AppRouteHandler, JsonBody, RequestContext } from '../shared/request-context';
+import type { getListingRoute, listingFacetsRoute, searchListingsRoute } from './listings.routes';
+import { toFilters } from './listings.schemas';
+
+export const imageBaseUrl = (c: RequestContext) => `${new URL(c.req.url).origin}/v1/images/`;
+
+/**
+ * A public read through the edge cache. The cache hands back a raw Response (304s and hits
+ * skip serialisation), so the body is typed here instead: `build` must return what the
+ * route documents for 200.
+ */
+function cached<R extends RouteConfig>(
+  c: RequestContext,
+  build: () => Promise<CachedBuild<JsonBody<R, 200>>>,
+  options?: EdgeCacheOptions,
+): Promise<Response> {
+  return serveThroughEdgeCache(c.req.raw, (promise) => c.executionCtx.waitUntil(promise), build, options);
+}
+
+export const searchHandler: AppRouteHandler<typeof searchListingsRoute> = async (c) => {
+  const query = c.req.valid('query');
+  return cached<typeof searchListingsRoute>(c, async () => {
+    const page = await searchListings(
+      c.var.db,
+      { filters: toFilters(query), sort: query.sort, limit: query.limit, visibility: 'public' },
+      { cursor: query.cursor, cursorSecret: cursorSecret(getConfig(c.env)), imageBaseUrl: imageBaseUrl(c) },
+    );
+    return { data: page };
+  });
+};
+
+export const facetsHandler: AppRouteHandler<typeof listingFacetsRoute> = async (c) => {
+  const query = c.req.valid('query');
+  return cached<typeof listingFacetsRoute>(c, async () => {
+    const facets = await listingFacets(c.var.db, toFilters(query), 'public');
+    return { data: facets };
+  });
+};
+
+export const getHandler: AppRouteHandler<typeof getListingRoute> = async (c) => {
+  const { idOrSlug } = c.req.valid('param');
+  const config = getConfig(c.env);
+  const response = await cached<typeof getListingRoute>(
+    c,
+    async () => {
+      const found = await findListing(c.var.db, idOrSlug, 'public');
+      if (!found) throw notFound('PROPERTY_NOT_FOUND', 'No such listing.');
+      return {
+        data: detailView(found.row, found.images, imageBaseUrl(c)),
+        headers: { 'X-Property-Id': found.row.id },
+      };
+    },
+    { memoryTtlSeconds: config.DETAIL_MEMORY_CACHE_SECONDS },
+  );
+  const propertyId = response.headers.get('X-Property-Id');
+  if (propertyId) {
+    // Buffered, written after the response with other requests' views: never touches this one.
+    const flush = recordPropertyView(
+      { propertyId, ipAddress: truncateIp(clientIp(c)) },
+      { db: c.var.db, flushMs: config.VIEW_FLUSH_MS, logger: c.var.logger },
+    );
+    if (flush) c.executionCtx.waitUntil(flush);
+  }
+  return response;
+};

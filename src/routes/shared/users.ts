@@ -1,0 +1,77 @@
+import { z } from '@hono/zod-openapi';
+import { USER_ROLES } from '../../db/enums';
+import {
+  PASSWORD_MAX_BYTES,
+  PASSWORD_MAX_CHARS,
+  PASSWORD_MIN_CHARS,
+  passwordProblems,
+} from '../../services/auth/password-policy';
+import type { UserRecord } from '../../services/users/user-record';
+
+export const RoleSchema = z.enum(USER_ROLES).openapi('Role');
+
+export const EmailSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254)
+  .email()
+  .openapi({ example: 'jane@example.com', format: 'email' });
+
+export const NameSchema = z.string().trim().min(1).max(100).openapi({ example: 'Jane Doe' });
+
+/** A password being set: 12–64 characters, at most 72 UTF-8 bytes, not a common one. */
+export const NewPasswordSchema = z
+  .string()
+  .max(1024)
+  .superRefine((value, ctx) => {
+    for (const message of passwordProblems(value)) ctx.addIssue({ code: 'custom', message });
+  })
+  .openapi({
+    minLength: PASSWORD_MIN_CHARS,
+    maxLength: PASSWORD_MAX_CHARS,
+    description: `${PASSWORD_MIN_CHARS}–${PASSWORD_MAX_CHARS} characters, at most ${PASSWORD_MAX_BYTES} bytes in UTF-8, not on the common-password list.`,
+    example: 'a long and unusual passphrase',
+  });
+
+/** A password being checked: no policy here (that would tell which rule an old one breaks). */
+export const PasswordInputSchema = z.string().min(1).max(1024);
+
+export const UserSchema = z
+  .object({
+    id: z.uuid(),
+    email: z.string(),
+    name: z.string(),
+    role: RoleSchema,
+    isActive: z.boolean(),
+    mustChangePassword: z.boolean(),
+    lastLoginAt: z.string().nullable().openapi({ format: 'date-time' }),
+    createdAt: z.string().openapi({ format: 'date-time' }),
+  })
+  .openapi('User');
+
+export const AdminUserSchema = UserSchema.extend({
+  lockedUntil: z.string().nullable().openapi({ format: 'date-time' }),
+  failedLoginCount: z.number().int(),
+}).openapi('AdminUser');
+
+export function toUserJson(user: UserRecord) {
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    role: user.role,
+    isActive: user.isActive,
+    mustChangePassword: user.mustChangePassword,
+    lastLoginAt: user.lastLoginAt?.toISOString() ?? null,
+    createdAt: user.createdAt.toISOString(),
+  };
+}
+
+export function toAdminUserJson(user: UserRecord) {
+  return {
+    ...toUserJson(user),
+    lockedUntil: user.lockedUntil?.toISOString() ?? null,
+    failedLoginCount: user.failedLoginCount,
+  };
+}
