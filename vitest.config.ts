@@ -21,6 +21,8 @@ function workerProject(name: string, include: string[], extraBindings: Record<st
             DATABASE_URL: inject('databaseUrl'),
             DATABASE_OWNER_URL: inject('databaseOwnerUrl'),
             DATABASE_KIND: inject('databaseKind'),
+            // Not DATABASE_READ_URL: only the replica tests point the Worker at it.
+            REPLICA_DATABASE_URL: inject('replicaDatabaseUrl'),
             NEON_HTTP_ENDPOINT: inject('neonHttpEndpoint'),
             NEON_WS_PROXY: inject('neonWsProxy'),
             JWT_SECRET: TEST_JWT_SECRET,

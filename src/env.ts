@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Database, QueryUsage } from './db/client';
+import type { PublicReads } from './db/public-reads';
 import { LOG_LEVELS, type Logger, type LogLevel } from './lib/logger';
 
 // Vars arrive as strings (wrangler.toml [vars], .dev.vars, secrets).
@@ -76,6 +77,8 @@ export interface Variables {
   requestId: string;
   logger: Logger;
   db: Database;
+  /** The anonymous public reads: the read replica when DATABASE_READ_URL is set, else `db`. */
+  publicReads: PublicReads;
   /** Database time of the request so far, for Server-Timing (absent until the database middleware ran). */
   dbUsage?: QueryUsage;
 }

@@ -7,6 +7,8 @@ export type TestBindings = Bindings & {
   DATABASE_OWNER_URL: string;
   DATABASE_KIND: 'pglite' | 'postgres';
   EMAIL_SINK_URL: string;
+  /** A second database standing in for a read replica (tests/setup/global-setup.ts). */
+  REPLICA_DATABASE_URL: string;
 };
 
 const testBindings = env as unknown as TestBindings;

@@ -9,11 +9,13 @@ declare module 'vitest' {
     databaseKind: 'pglite' | 'postgres';
     neonHttpEndpoint: string;
     neonWsProxy: string;
+    /** A second database of the same schema, standing in for a read replica whose rows differ. */
+    replicaDatabaseUrl: string;
   }
 }
 
 interface Shared {
-  ready: Promise<{ database: TestDatabase; neon: LocalNeon }>;
+  ready: Promise<{ database: TestDatabase; replica: TestDatabase; neon: LocalNeon }>;
   users: number;
 }
 
@@ -23,9 +25,13 @@ const KEY = Symbol.for('gentle-space-realty.test-database');
 const registry = globalThis as unknown as Record<symbol, Shared | undefined>;
 
 async function start() {
-  const database = await createTestDatabase();
+  // The replica is connected to as its owner: it only has to answer the public reads.
+  const [database, replica] = await Promise.all([
+    createTestDatabase(),
+    createTestDatabase(undefined, { appRole: false }),
+  ]);
   const neon = await startLocalNeon({ port: 0 });
-  return { database, neon };
+  return { database, replica, neon };
 }
 
 /** One database and one local Neon stand-in for the whole run, shared by every project. */
@@ -33,17 +39,18 @@ export default async function setup(project: TestProject) {
   const shared = registry[KEY] ?? { ready: start(), users: 0 };
   registry[KEY] = shared;
   shared.users += 1;
-  const { database, neon } = await shared.ready;
+  const { database, replica, neon } = await shared.ready;
   project.provide('databaseUrl', database.url);
   project.provide('databaseOwnerUrl', database.ownerUrl);
   project.provide('databaseKind', database.kind);
   project.provide('neonHttpEndpoint', neon.httpEndpoint);
   project.provide('neonWsProxy', neon.wsProxyHost);
+  project.provide('replicaDatabaseUrl', replica.url);
   return async () => {
     shared.users -= 1;
     if (shared.users > 0) return;
     registry[KEY] = undefined;
     await neon.close();
-    await database.close();
+    await Promise.all([database.close(), replica.close()]);
   };
 }

@@ -16,7 +16,10 @@ export interface TestDatabase {
  * A fresh, migrated database for one test run: an in-memory PGlite, or, with
  * TEST_DATABASE_URL, a uniquely named database on that server, dropped at the end.
  */
-export async function createTestDatabase(serverUrl = process.env.TEST_DATABASE_URL): Promise<TestDatabase> {
+export async function createTestDatabase(
+  serverUrl = process.env.TEST_DATABASE_URL,
+  options: { appRole?: boolean } = {},
+): Promise<TestDatabase> {
   if (!serverUrl) {
     const embedded = await startEmbeddedPostgres({ port: 0 });
     await migrateDatabase(embedded.url);
@@ -29,7 +32,8 @@ export async function createTestDatabase(serverUrl = process.env.TEST_DATABASE_U
   await admin.end();
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  if (process.env.TEST_DATABASE_APP_ROLE === '1') return appRoleDatabase(serverUrl, url.toString(), name);
+  const appRole = options.appRole ?? process.env.TEST_DATABASE_APP_ROLE === '1';
+  if (appRole) return appRoleDatabase(serverUrl, url.toString(), name);
   await migrateDatabase(url.toString());
   return {
     url: url.toString(),

@@ -11,7 +11,7 @@ export const getImageHandler: AppRouteHandler<typeof getImage> = async (c) => {
   const { id } = c.req.valid('param');
   if (!isUuid(id)) throw missing();
   // The row, not just the object, decides: an orphaned object is never served.
-  const image = await imageForServing(c.var.db, id.toLowerCase());
+  const image = await c.var.publicReads.run((db) => imageForServing(db, id.toLowerCase()));
   if (!image) throw missing();
   const etag = `"${image.sha256}"`;
   const caching = { ETag: etag, 'Cache-Control': IMMUTABLE_CACHE_CONTROL };

@@ -31,10 +31,12 @@ function cached<R extends RouteConfig>(
 export const searchHandler: AppRouteHandler<typeof searchListingsRoute> = async (c) => {
   const query = c.req.valid('query');
   return cached<typeof searchListingsRoute>(c, async () => {
-    const page = await searchListings(
-      c.var.db,
-      { filters: toFilters(query), sort: query.sort, limit: query.limit, visibility: 'public' },
-      { cursor: query.cursor, cursorSecret: cursorSecret(getConfig(c.env)), imageBaseUrl: imageBaseUrl(c) },
+    const page = await c.var.publicReads.run((db) =>
+      searchListings(
+        db,
+        { filters: toFilters(query), sort: query.sort, limit: query.limit, visibility: 'public' },
+        { cursor: query.cursor, cursorSecret: cursorSecret(getConfig(c.env)), imageBaseUrl: imageBaseUrl(c) },
+      ),
     );
     return { data: page };
   });
@@ -43,7 +45,7 @@ export const searchHandler: AppRouteHandler<typeof searchListingsRoute> = async 
 export const facetsHandler: AppRouteHandler<typeof listingFacetsRoute> = async (c) => {
   const query = c.req.valid('query');
   return cached<typeof listingFacetsRoute>(c, async () => {
-    const facets = await listingFacets(c.var.db, toFilters(query), 'public');
+    const facets = await c.var.publicReads.run((db) => listingFacets(db, toFilters(query), 'public'));
     return { data: facets };
   });
 };
@@ -54,7 +56,7 @@ export const getHandler: AppRouteHandler<typeof getListingRoute> = async (c) => 
   const response = await cached<typeof getListingRoute>(
     c,
     async () => {
-      const found = await findListing(c.var.db, idOrSlug, 'public');
+      const found = await c.var.publicReads.run((db) => findListing(db, idOrSlug, 'public'));
       if (!found) throw notFound('PROPERTY_NOT_FOUND', 'No such listing.');
       return {
         data: detailView(found.row, found.images, imageBaseUrl(c)),
