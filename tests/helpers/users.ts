@@ -1,7 +1,9 @@
 import bcrypt from 'bcryptjs';
 import { v7 as uuidv7 } from 'uuid';
+import type { z } from 'zod';
 import type { Role } from '../../src/db/enums';
 import { sessions, users } from '../../src/db/schema';
+import type { TokensSchema } from '../../src/routes/auth/auth.schemas';
 import { signAccessToken } from '../../src/services/auth/access-token';
 import { api } from './api';
 import { testConfig, testDb } from './db';
@@ -67,21 +69,8 @@ export function strongPassword(): string {
   return `pw ${Math.random().toString(36).slice(2, 10)} ${Math.random().toString(36).slice(2, 10)} vast meadow`;
 }
 
-export interface TokensBody {
-  user: {
-    id: string;
-    email: string;
-    name: string;
-    role: Role;
-    isActive: boolean;
-    mustChangePassword: boolean;
-    lastLoginAt: string | null;
-    createdAt: string;
-  };
-  accessToken: string;
-  refreshToken: string;
-  expiresIn: number;
-}
+/** The body of a successful login, register or refresh: the contract's own schema. */
+export type TokensBody = z.infer<typeof TokensSchema>;
 
 /** POST /v1/auth/login from a fresh IP unless one is given. */
 export function signIn(

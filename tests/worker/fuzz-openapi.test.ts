@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fixture } from '../fixtures/images/fixtures.generated';
 import { api, BASE, json } from '../helpers/api';
+import { API_OPERATIONS } from '../helpers/api-operations';
 import { createTestProperty } from '../helpers/listings';
 import { createTestUser, type TestUser } from '../helpers/users';
 
@@ -519,47 +520,7 @@ function operations(): Operation[] {
 
 // Named here to get one test each (the document is fetched only once the tests run); an
 // operation added later is still fuzzed, by the last test.
-const OPERATIONS = [
-  'GET /health',
-  'GET /health/ready',
-  'POST /v1/inquiries',
-  'GET /v1/admin/inquiries',
-  'GET /v1/admin/inquiries/{id}',
-  'PATCH /v1/admin/inquiries/{id}',
-  'POST /v1/events',
-  'GET /v1/admin/dashboard',
-  'GET /v1/admin/system/db',
-  'POST /v1/admin/system/jobs/{name}',
-  'POST /v1/auth/register',
-  'POST /v1/auth/login',
-  'POST /v1/auth/refresh',
-  'POST /v1/auth/logout',
-  'GET /v1/me',
-  'PATCH /v1/me',
-  'POST /v1/me/password',
-  'GET /v1/me/sessions',
-  'DELETE /v1/me/sessions/{id}',
-  'GET /v1/admin/users',
-  'POST /v1/admin/users',
-  'PATCH /v1/admin/users/{id}',
-  'POST /v1/admin/users/{id}/unlock',
-  'DELETE /v1/admin/users/{id}/sessions',
-  'GET /v1/properties',
-  'GET /v1/properties/facets',
-  'GET /v1/properties/{idOrSlug}',
-  'GET /v1/images/{id}',
-  'GET /v1/admin/properties',
-  'POST /v1/admin/properties',
-  'GET /v1/admin/properties/{id}',
-  'PATCH /v1/admin/properties/{id}',
-  'DELETE /v1/admin/properties/{id}',
-  'POST /v1/admin/properties/{id}/status',
-  'GET /v1/admin/properties/{id}/history',
-  'POST /v1/admin/properties/{id}/images',
-  'PUT /v1/admin/properties/{id}/images/order',
-  'PATCH /v1/admin/images/{id}',
-  'DELETE /v1/admin/images/{id}',
-];
+const OPERATIONS: readonly string[] = API_OPERATIONS;
 
 beforeAll(async () => {
   doc = await json<OpenApiDoc>(await api('/openapi.json'));
