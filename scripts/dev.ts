@@ -7,10 +7,12 @@ import { describeSeed, seedDatabase } from './db/seed';
 import { localR2PutObject, seedPhotos } from './db/seed-photos';
 import { startEmbeddedPostgres } from './local-db/embedded-postgres';
 import { startLocalNeon } from './local-db/local-neon';
+import { startLocalOutbox } from './local-outbox/outbox';
 
 /**
- * `npm run dev`: embedded PostgreSQL (or DATABASE_URL), the local Neon stand-in,
- * migrations, seed, then `wrangler dev` pointed at the stand-in. Ctrl-C stops all of it.
+ * `npm run dev`: embedded PostgreSQL (or DATABASE_URL), the local Neon stand-in, the local
+ * outbox every email lands in, migrations, seed, then `wrangler dev` pointed at them.
+ * Ctrl-C stops all of it.
  */
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dataDir = `${root}.data`;
@@ -67,6 +69,11 @@ try {
   cleanups.push(neon.close);
   console.log(`Local Neon stand-in on ${neon.httpEndpoint}`);
 
+  const outboxPort = Number(process.env.OUTBOX_PORT ?? 8025);
+  const outbox = await startLocalOutbox({ port: outboxPort });
+  cleanups.push(outbox.close);
+  console.log(`Local outbox: every email the API sends is at http://localhost:${outboxPort}/`);
+
   const port = process.env.PORT ?? '8787';
   const vars: Record<string, string> = {
     ENVIRONMENT: 'development',
@@ -75,7 +82,9 @@ try {
     NEON_WS_PROXY: neon.wsProxyHost,
     JWT_SECRET: devSecrets().jwtSecret,
     CORS_ORIGINS: process.env.CORS_ORIGINS ?? 'http://localhost:3000,http://localhost:5173',
-    EMAIL_TRANSPORT: 'log',
+    EMAIL_TRANSPORT: 'http',
+    EMAIL_API_URL: `${outbox.url}/emails`,
+    EMAIL_API_KEY: 'local-outbox',
   };
   const args = ['wrangler', 'dev', '--port', port, '--ip', '127.0.0.1', '--show-interactive-dev-session=false'];
   for (const [key, value] of Object.entries(vars)) args.push('--var', `${key}:${value}`);

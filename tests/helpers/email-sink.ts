@@ -1,5 +1,5 @@
 import { env } from 'cloudflare:test';
-import type { SinkRequest } from '../setup/email-sink';
+import type { SinkRequest } from '../../scripts/local-outbox/outbox';
 
 const sinkUrl = () => (env as unknown as { EMAIL_SINK_URL: string }).EMAIL_SINK_URL;
 

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { startEmailSink } from './email-sink';
+import { startLocalOutbox } from '../../scripts/local-outbox/outbox';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -7,9 +7,9 @@ declare module 'vitest' {
   }
 }
 
-/** One email sink for the worker tests; its URL reaches the Worker as EMAIL_API_URL. */
+/** The local outbox of `npm run dev`, as the worker tests' email sink: its URL reaches the Worker as EMAIL_API_URL. */
 export default async function setup(project: TestProject) {
-  const sink = await startEmailSink();
+  const sink = await startLocalOutbox();
   project.provide('emailSinkUrl', sink.url);
   return () => sink.close();
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { inboxPage, messagePage, notFoundPage, sendHtml, toMessage } from './pages';
 
 /** One request the sink received on its email endpoint. */
 export interface SinkRequest {
@@ -22,7 +23,7 @@ interface Rule {
   status: number;
 }
 
-export interface EmailSink {
+export interface LocalOutbox {
   url: string;
   close(): Promise<void>;
 }
@@ -46,16 +47,19 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 }
 
 /**
- * A real local HTTP server standing in for a Resend-compatible email API. Tests control it
- * over loopback:
+ * A real local HTTP server standing in for a Resend-compatible email API: `npm run dev` sends
+ * every email here (OUTBOX_PORT, default 8025) and the tests use it as their sink.
  *   POST /emails                      the email endpoint (records every request)
+ *   GET  /                            a page listing the messages; GET /messages/<seq> shows one
+ *   GET  /api/messages                the accepted messages as JSON, newest first (/api/messages/<seq>: one)
+ * and, for the tests' control over loopback:
  *   GET  /__sink/requests?to=<text>   recorded requests, optionally only those to a recipient containing <text>
  *   POST /__sink/reset {match?}       forget requests (and rules), all or those matching
  *   POST /__sink/mode {match, failTimes?, alwaysFail?, status?}
  *                                     fail the next `failTimes` requests to matching recipients (or all of them)
  * Rules are per recipient so that test files running in parallel do not disturb each other.
  */
-export async function startEmailSink(port = 0): Promise<EmailSink> {
+export async function startLocalOutbox(options: { port?: number; host?: string } = {}): Promise<LocalOutbox> {
   let seq = 0;
   let requests: SinkRequest[] = [];
   let rules: Rule[] = [];
@@ -63,6 +67,17 @@ export async function startEmailSink(port = 0): Promise<EmailSink> {
   const server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? '/', 'http://localhost');
+      const delivered = () => requests.filter((r) => !r.failed).reverse();
+      if (req.method === 'GET' && url.pathname === '/') return sendHtml(res, 200, inboxPage(delivered()));
+      if (req.method === 'GET' && url.pathname === '/api/messages') {
+        return send(res, 200, { messages: delivered().map(toMessage) });
+      }
+      const one = /^\/(api\/)?messages\/(\d+)$/.exec(url.pathname);
+      if (req.method === 'GET' && one) {
+        const found = delivered().find((r) => r.seq === Number(one[2]));
+        if (!found) return one[1] ? send(res, 404, { message: 'no such message' }) : sendHtml(res, 404, notFoundPage());
+        return one[1] ? send(res, 200, toMessage(found)) : sendHtml(res, 200, messagePage(found));
+      }
       if (url.pathname === '/__sink/requests' && req.method === 'GET') {
         const to = url.searchParams.get('to');
         const selected = to ? requests.filter((r) => r.body?.to?.some((addr) => addr.includes(to))) : requests;
@@ -118,7 +133,10 @@ export async function startEmailSink(port = 0): Promise<EmailSink> {
     })().catch((error: unknown) => send(res, 500, { message: String(error) }));
   });
 
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
+  });
   const { port: actual } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${actual}`,
