@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -106,6 +106,21 @@ describe('npm run smoke against the local Worker', () => {
       if (wrangler.exitCode === null) process.kill(-wrangler.pid, 'SIGKILL');
     }
     rmSync(persist, { recursive: true, force: true });
+  });
+
+  it('the cron URL that README and docs/operations.md give runs a job under wrangler dev', async () => {
+    const paths = ['README.md', 'docs/operations.md'].flatMap((file) =>
+      [...readFileSync(join(root, file), 'utf8').matchAll(/localhost:8787(\/[^'"`\s]*cron=[^'"`\s]*)/g)].map(
+        (m) => m[1] as string,
+      ),
+    );
+    expect(paths.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(paths.map((path) => path.split('?')[0])).size).toBe(1);
+    for (const path of paths) {
+      const res = await fetch(`${baseUrl}${path}`);
+      expect(res.status, path).toBe(200);
+      await res.arrayBuffer();
+    }
   });
 
   it('npm run smoke passes every check against a healthy local Worker', async () => {
