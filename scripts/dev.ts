@@ -48,6 +48,7 @@ try {
   } else {
     console.log('Using the database in DATABASE_URL');
   }
+  if (process.env.WORKER_DATABASE_URL) console.log('The Worker connects with WORKER_DATABASE_URL');
 
   await migrateDatabase(databaseUrl);
   console.log('Migrations applied.');
@@ -77,7 +78,9 @@ try {
   const port = process.env.PORT ?? '8787';
   const vars: Record<string, string> = {
     ENVIRONMENT: 'development',
-    DATABASE_URL: databaseUrl,
+    // The Worker may run as another role than the one that migrates and seeds (production's
+    // least-privilege app role), so a developer sees locally what that role may and may not do.
+    DATABASE_URL: process.env.WORKER_DATABASE_URL ?? databaseUrl,
     NEON_HTTP_ENDPOINT: neon.httpEndpoint,
     NEON_WS_PROXY: neon.wsProxyHost,
     JWT_SECRET: devSecrets().jwtSecret,
