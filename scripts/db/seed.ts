@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import bcrypt from 'bcryptjs';
-import { drizzle } from 'drizzle-orm/node-postgres';
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { properties, propertyStatusHistory, users } from '../../src/db/schema';
@@ -22,33 +22,45 @@ export interface SeedReport {
   listingsInserted: number;
 }
 
+/** The first super admin, or nothing if that email exists. Its password must be changed at first login. */
+export async function createSuperAdmin(
+  db: NodePgDatabase,
+  options: { email: string; password?: string; bcryptCost?: number },
+): Promise<{ created: boolean; generatedPassword?: string }> {
+  const generatedPassword = options.password ? undefined : randomBytes(18).toString('base64url');
+  const password = options.password ?? (generatedPassword as string);
+  const created = await db
+    .insert(users)
+    .values({
+      id: uuidv7(),
+      email: options.email.trim().toLowerCase(),
+      passwordHash: await bcrypt.hash(password, options.bcryptCost ?? 10),
+      name: 'Super Admin',
+      role: 'super_admin',
+      mustChangePassword: true,
+    })
+    .onConflictDoNothing({ target: users.email })
+    .returning({ id: users.id });
+  return created.length > 0 ? { created: true, generatedPassword } : { created: false };
+}
+
 /**
  * Idempotent: the super admin is created once (never overwritten), listings are keyed by
  * slug. Runs over a direct connection from Node, like migrations.
  */
 export async function seedDatabase(url: string, options: SeedOptions = {}): Promise<SeedReport> {
   const adminEmail = (options.adminEmail ?? 'admin@example.com').trim().toLowerCase();
-  const generatedPassword = options.adminPassword ? undefined : randomBytes(18).toString('base64url');
-  const password = options.adminPassword ?? (generatedPassword as string);
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     const db = drizzle({ client });
-    const passwordHash = await bcrypt.hash(password, options.bcryptCost ?? 10);
-    const created = await db
-      .insert(users)
-      .values({
-        id: uuidv7(),
-        email: adminEmail,
-        passwordHash,
-        name: 'Super Admin',
-        role: 'super_admin',
-        mustChangePassword: true,
-      })
-      .onConflictDoNothing({ target: users.email })
-      .returning({ id: users.id });
-    const admin = await client.query<{ id: string }>('select id from users where email = $1', [adminEmail]);
-    const adminId = admin.rows[0]?.id;
+    const admin = await createSuperAdmin(db, {
+      email: adminEmail,
+      password: options.adminPassword,
+      bcryptCost: options.bcryptCost,
+    });
+    const existing = await client.query<{ id: string }>('select id from users where email = $1', [adminEmail]);
+    const adminId = existing.rows[0]?.id;
 
     const listings = generateListings(options.listings ?? 36);
     let listingsInserted = 0;
@@ -79,8 +91,8 @@ export async function seedDatabase(url: string, options: SeedOptions = {}): Prom
     }
     return {
       adminEmail,
-      adminCreated: created.length > 0,
-      generatedPassword: created.length > 0 ? generatedPassword : undefined,
+      adminCreated: admin.created,
+      generatedPassword: admin.generatedPassword,
       listingsInserted,
     };
   } finally {
