@@ -81,7 +81,8 @@ describe('public reads and the read replica (DATABASE_READ_URL)', () => {
     expect(((await detail.response.json()) as { title: string }).title).toBe('Replica copy');
     await detail.background;
     const where = and(eq(analyticsEvents.propertyId, listing.id), eq(analyticsEvents.type, 'property_view'));
-    expect(await testDb().select().from(analyticsEvents).where(where)).toHaveLength(1);
+    // The isolate's view buffer is shared: another request's open window may be the one that writes it.
+    await eventually(async () => (await testDb().select().from(analyticsEvents).where(where)).length === 1);
     expect(await replicaDb().select().from(analyticsEvents).where(where)).toHaveLength(0);
   });
 
