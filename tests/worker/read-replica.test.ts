@@ -7,6 +7,7 @@ import { createDb } from '../../src/db/client';
 import { analyticsEvents, properties, propertyImages } from '../../src/db/schema';
 import { callApp } from '../helpers/app-call';
 import { type TestBindings, testConfig, testDb } from '../helpers/db';
+import { eventually } from '../helpers/email-sink';
 import { createTestUser } from '../helpers/users';
 
 /**
