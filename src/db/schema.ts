@@ -145,6 +145,11 @@ export const properties = pgTable(
       .where(sql`${t.status} in ('active', 'pending')`),
     index('properties_created_by_idx').on(t.createdBy),
     check('properties_slug_format', sql`${t.slug} ~ '^[a-z0-9]+(-[a-z0-9]+)*$' and length(${t.slug}) <= 120`),
+    // Ids win over slugs in GET /v1/properties/:idOrSlug: a slug shaped like an id would serve another listing.
+    check(
+      'properties_slug_not_an_id',
+      sql`${t.slug} !~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'`,
+    ),
     check('properties_title_length', sql`length(${t.title}) between 3 and 200`),
     check('properties_description_length', sql`length(${t.description}) <= 20000`),
     check('properties_price_range', sql`${t.price} >= 0 and ${t.price} <= 100000000000000`),
