@@ -269,3 +269,17 @@ describe('GET /v1/admin/properties', () => {
     await expectProblem(await api('/v1/admin/properties'), 401);
   });
 });
+
+describe('PATCH /v1/admin/properties/:id If-Match contract', () => {
+  it('PATCH /v1/admin/properties/:id documents in /openapi.json that leaving out If-Match is last-write-wins', async () => {
+    const doc = await json<{
+      paths: Record<string, Record<string, { description?: string; parameters?: Array<Record<string, unknown>> }>>;
+    }>(await api('/openapi.json'));
+    const op = doc.paths['/v1/admin/properties/{id}']?.patch;
+    expect(op?.description).toMatch(/If-Match/);
+    expect(op?.description).toMatch(/last[- ]write[- ]wins/i);
+    const ifMatch = op?.parameters?.find((p) => String(p.name).toLowerCase() === 'if-match');
+    expect(ifMatch?.required ?? false).toBe(false);
+    expect(String(ifMatch?.description)).toMatch(/last[- ]write[- ]wins/i);
+  });
+});
