@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { api, json } from '../helpers/api';
 import { createTestProperty } from '../helpers/listings';
 import { createTestUser } from '../helpers/users';
