@@ -232,9 +232,8 @@ export const propertyStatusHistory = pgTable(
   'property_status_history',
   {
     id: uuid('id').primaryKey(),
-    propertyId: uuid('property_id')
-      .notNull()
-      .references(() => properties.id, { onDelete: 'cascade' }),
+    // No foreign key on purpose: the audit trail outlives a deleted listing.
+    propertyId: uuid('property_id').notNull(),
     fromStatus: propertyStatus('from_status'),
     toStatus: propertyStatus('to_status').notNull(),
     reason: text('reason'),
@@ -253,6 +252,9 @@ export const inquiries = pgTable(
   {
     id: uuid('id').primaryKey(),
     propertyId: uuid('property_id').references(() => properties.id, { onDelete: 'set null' }),
+    // The listing's id and title when it was deleted (property_id is then null): set by a trigger.
+    deletedPropertyId: uuid('deleted_property_id'),
+    deletedPropertyTitle: text('deleted_property_title'),
     name: text('name').notNull(),
     email: text('email').notNull(),
     phone: text('phone'),
