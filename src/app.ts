@@ -13,6 +13,7 @@ import { ApiError, serviceUnavailable } from './lib/errors';
 import { allowedMethods } from './lib/method-not-allowed';
 import { buildProblem, problemResponse } from './lib/problem';
 import { toFieldErrors } from './lib/router';
+import { contentSecurityPolicy, docsCsp } from './lib/security-headers';
 import { database } from './middleware/database';
 import { requestLogger } from './middleware/logger';
 import { serverTiming } from './middleware/server-timing';
@@ -116,6 +117,7 @@ export function createApp() {
   app.use('*', requestLogger());
 
   app.use('*', secureHeaders({ crossOriginResourcePolicy: 'cross-origin' }));
+  app.use('*', contentSecurityPolicy());
 
   app.use(
     '*',
@@ -158,6 +160,13 @@ export function createApp() {
       description: 'Listings, photos, inquiries and administration for Gentle Space Realty.',
     },
     servers: [{ url: '/' }],
+  });
+  // The policy hashes the page's own inline script, so it is computed from the page itself.
+  app.use('/docs', async (c, next) => {
+    await next();
+    if (c.res.headers.get('Content-Type')?.startsWith('text/html')) {
+      c.res.headers.set('Content-Security-Policy', await docsCsp(await c.res.clone().text()));
+    }
   });
   app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: API_TITLE }));
 

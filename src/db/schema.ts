@@ -145,6 +145,11 @@ export const properties = pgTable(
       .where(sql`${t.status} in ('active', 'pending')`),
     index('properties_created_by_idx').on(t.createdBy),
     check('properties_slug_format', sql`${t.slug} ~ '^[a-z0-9]+(-[a-z0-9]+)*$' and length(${t.slug}) <= 120`),
+    // Ids win over slugs in GET /v1/properties/:idOrSlug: a slug shaped like an id would serve another listing.
+    check(
+      'properties_slug_not_an_id',
+      sql`${t.slug} !~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'`,
+    ),
     check('properties_title_length', sql`length(${t.title}) between 3 and 200`),
     check('properties_description_length', sql`length(${t.description}) <= 20000`),
     check('properties_price_range', sql`${t.price} >= 0 and ${t.price} <= 100000000000000`),
@@ -227,9 +232,8 @@ export const propertyStatusHistory = pgTable(
   'property_status_history',
   {
     id: uuid('id').primaryKey(),
-    propertyId: uuid('property_id')
-      .notNull()
-      .references(() => properties.id, { onDelete: 'cascade' }),
+    // No foreign key on purpose: the audit trail outlives a deleted listing.
+    propertyId: uuid('property_id').notNull(),
     fromStatus: propertyStatus('from_status'),
     toStatus: propertyStatus('to_status').notNull(),
     reason: text('reason'),
@@ -248,6 +252,9 @@ export const inquiries = pgTable(
   {
     id: uuid('id').primaryKey(),
     propertyId: uuid('property_id').references(() => properties.id, { onDelete: 'set null' }),
+    // The listing's id and title when it was deleted (property_id is then null): set by a trigger.
+    deletedPropertyId: uuid('deleted_property_id'),
+    deletedPropertyTitle: text('deleted_property_title'),
     name: text('name').notNull(),
     email: text('email').notNull(),
     phone: text('phone'),

@@ -2,10 +2,15 @@
 
 const encoder = new TextEncoder();
 
-export function bytesToBase64Url(bytes: Uint8Array): string {
+/** Standard base64 with padding (e.g. CSP hash sources). */
+export function toBase64(bytes: Uint8Array): string {
   let binary = '';
   for (const b of bytes) binary += String.fromCharCode(b);
-  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+  return btoa(binary);
+}
+
+export function bytesToBase64Url(bytes: Uint8Array): string {
+  return toBase64(bytes).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
 }
 
 export const textToBase64Url = (text: string): string => bytesToBase64Url(encoder.encode(text));

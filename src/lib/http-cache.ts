@@ -45,17 +45,27 @@ export function ifMatchVersion(header: string | undefined | null): number | '*' 
   return first?.[1] ? Number(first[1]) : 'invalid';
 }
 
-/** The URL a representation is cached under: parameter order and fragment do not count. */
-function cacheKeyUrl(url: string): string {
-  const u = new URL(url);
-  u.searchParams.sort();
-  u.hash = '';
-  return u.toString();
-}
-
-/** A cache key that ignores parameter order and every request header. */
-export function edgeCacheKey(url: string): Request {
-  return new Request(cacheKeyUrl(url), { method: 'GET' });
+/**
+ * The one URL a representation is cached under: `origin` + `path` and then only the
+ * parameters named in `order`, in that order, each in its parsed (canonical) form. Anything
+ * else a request carries (unknown parameters, their order, spelling variants, a fragment) never
+ * makes a second entry, so it can neither keep a stale copy alive after a purge nor bypass the
+ * cache to reach the database.
+ */
+export function canonicalCacheUrl(
+  origin: string,
+  path: string,
+  params: Record<string, unknown> = {},
+  order: readonly string[] = [],
+): string {
+  const search = new URLSearchParams();
+  for (const name of order) {
+    const value = params[name];
+    if (value === undefined || value === null) continue;
+    search.append(name, typeof value === 'object' ? Object.values(value).map(String).join(',') : String(value));
+  }
+  const query = search.toString();
+  return `${origin}${path}${query ? `?${query}` : ''}`;
 }
 
 /** The edge cache, or null where the runtime has none (e.g. plain Node). */
@@ -78,15 +88,18 @@ interface Representation {
 const sizeOf = (r: Representation) =>
   r.headers.reduce((n, [name, value]) => n + name.length + value.length, r.body.length);
 
+const cacheKey = (keyUrl: string) => new Request(keyUrl, { method: 'GET' });
+
 /**
- * Drops cached representations of these URLs from this location's edge cache and from this
- * isolate's memory. Other isolates keep their memory copy until its TTL runs out.
+ * Drops the representations cached under these canonical URLs (`canonicalCacheUrl`) from this
+ * location's edge cache and from this isolate's memory. Other isolates keep their memory copy
+ * until its TTL runs out.
  */
-export async function purgeCachedPages(urls: string[]): Promise<void> {
-  for (const url of urls) memory.delete(cacheKeyUrl(url));
+export async function purgeCachedPages(keyUrls: string[]): Promise<void> {
+  for (const keyUrl of keyUrls) memory.delete(keyUrl);
   const cache = edgeCache();
   if (!cache) return;
-  await Promise.all(urls.map((url) => cache.delete(edgeCacheKey(url)).catch(() => false)));
+  await Promise.all(keyUrls.map((keyUrl) => cache.delete(cacheKey(keyUrl)).catch(() => false)));
 }
 
 /** 304 for a representation whose ETag the client already has; keeps the caching headers. */
@@ -117,18 +130,19 @@ export interface EdgeCacheOptions {
 type CacheState = 'HIT-MEMORY' | 'HIT' | 'MISS';
 
 /**
- * Serves a public JSON read through the edge cache: a hit skips `build` (and the database);
+ * Serves a public JSON read through the edge cache under `keyUrl` (from `canonicalCacheUrl`,
+ * never the request's own URL): a hit skips `build` (and the database);
  * a miss builds, answers, and stores the representation in the background. Either way an
  * If-None-Match naming the current ETag gets a 304. `X-Cache` says which it was: `HIT-MEMORY`,
  * `HIT` or `MISS`.
  */
 export async function serveThroughEdgeCache<T>(
   request: Request,
+  keyUrl: string,
   waitUntil: (promise: Promise<unknown>) => void,
   build: () => Promise<CachedBuild<T>>,
   options: EdgeCacheOptions = {},
 ): Promise<Response> {
-  const keyUrl = cacheKeyUrl(request.url);
   const memoryTtlMs = (options.memoryTtlSeconds ?? 0) * 1000;
   const remembered = memoryTtlMs > 0 ? memory.get(keyUrl) : undefined;
   let response: Response;
@@ -138,7 +152,7 @@ export async function serveThroughEdgeCache<T>(
     state = 'HIT-MEMORY';
   } else {
     const cache = edgeCache();
-    const key = new Request(keyUrl, { method: 'GET' });
+    const key = cacheKey(keyUrl);
     const hit = cache ? await cache.match(key).catch(() => undefined) : undefined;
     let body: string | null = null;
     if (hit) {

@@ -1,9 +1,14 @@
 import { crc32 } from './crc32';
 /**
  * Identifies an image by its bytes, never by a name or a header the client sent, and reads its
- * dimensions from the container. Only whole, single-format files pass: the container must be
- * complete (no truncation) and must end where the file ends (nothing appended), and no markup
- * that a browser could run may hide inside it (polyglots).
+ * dimensions and what a decoder would allocate from the container. Only whole, unambiguous,
+ * single-format files pass: the container must be complete (no truncation), must end where the
+ * file ends (nothing appended), and must name one size (a JPEG with two frame headers does not).
+ *
+ * The sniffed type alone decides: no scan for markup. A valid image can carry any bytes (a
+ * comment segment, a stored deflate block, entropy-coded data), so a blocklist of tags can never
+ * be complete; what keeps such bytes inert is how they are served (the sniffed image type,
+ * `nosniff`, a sandboxing CSP: see the images route).
  */
 
 export type ImageContentType = 'image/jpeg' | 'image/png' | 'image/webp' | 'image/avif';
@@ -12,13 +17,18 @@ export interface SniffedImage {
   contentType: ImageContentType;
   width: number;
   height: number;
+  /** Bytes a decoder allocates for the pixels: width × height × channels × bytes per sample. */
+  decodedBytes: number;
 }
 
 export type SniffResult = { ok: true; image: SniffedImage } | { ok: false; reason: string };
 
 const fail = (reason: string): SniffResult => ({ ok: false, reason });
-const pass = (contentType: ImageContentType, width: number, height: number): SniffResult =>
-  width > 0 && height > 0 ? { ok: true, image: { contentType, width, height } } : fail('zero dimension');
+/** `samples`: channels × bytes per sample of the decoded pixels. */
+const pass = (contentType: ImageContentType, width: number, height: number, samples: number): SniffResult =>
+  width > 0 && height > 0
+    ? { ok: true, image: { contentType, width, height, decodedBytes: width * height * samples } }
+    : fail('zero dimension');
 
 const u16be = (b: Uint8Array, o: number) => ((b[o] ?? 0) << 8) | (b[o + 1] ?? 0);
 const u32be = (b: Uint8Array, o: number) =>
@@ -33,30 +43,9 @@ function startsWith(b: Uint8Array, bytes: number[], offset = 0): boolean {
   return bytes.every((v, i) => b[offset + i] === v);
 }
 
-// Lower-case ASCII markers a browser would act on if it ever sniffed the file as HTML or SVG.
-const MARKUP = ['<script', '<html', '<svg', '<!doctype', '<iframe', '<body', '<?php', '<object', '<embed'];
-
-function containsMarkup(b: Uint8Array): boolean {
-  for (let i = b.indexOf(0x3c); i !== -1; i = b.indexOf(0x3c, i + 1)) {
-    for (const marker of MARKUP) {
-      if (i + marker.length > b.length) continue;
-      let match = true;
-      for (let j = 1; j < marker.length; j++) {
-        // | 0x20 lower-cases ASCII letters and leaves '!', '?' unchanged.
-        if (((b[i + j] ?? 0) | 0x20) !== marker.charCodeAt(j)) {
-          match = false;
-          break;
-        }
-      }
-      if (match) return true;
-    }
-  }
-  return false;
-}
-
 function sniffJpeg(b: Uint8Array): SniffResult {
   let pos = 2;
-  let size: { w: number; h: number } | null = null;
+  let size: { w: number; h: number; samples: number } | null = null;
   while (pos < b.length) {
     if (b[pos] !== 0xff) return fail('jpeg: bad marker');
     while (b[pos] === 0xff) pos++;
@@ -71,7 +60,12 @@ function sniffJpeg(b: Uint8Array): SniffResult {
     const isSof = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
     if (isSof) {
       if (length < 8) return fail('jpeg: short frame header');
-      size = { h: u16be(b, pos + 3), w: u16be(b, pos + 5) };
+      // Decoders disagree on which frame header counts: the size stored would be a guess.
+      if (size) return fail('jpeg: more than one frame header');
+      const precision = b[pos + 2] ?? 8;
+      const components = b[pos + 7] ?? 0;
+      if (components < 1 || components > 4) return fail('jpeg: bad component count');
+      size = { h: u16be(b, pos + 3), w: u16be(b, pos + 5), samples: components * (precision > 8 ? 2 : 1) };
     }
     if (marker === 0xda) break;
     pos += length;
@@ -79,7 +73,7 @@ function sniffJpeg(b: Uint8Array): SniffResult {
   if (!size) return fail('jpeg: no frame header');
   // Entropy-coded data follows SOS; a complete file ends with EOI.
   if (b[b.length - 2] !== 0xff || b[b.length - 1] !== 0xd9) return fail('jpeg: truncated (no EOI)');
-  return pass('image/jpeg', size.w, size.h);
+  return pass('image/jpeg', size.w, size.h, size.samples);
 }
 
 function sniffPng(b: Uint8Array): SniffResult {
@@ -87,6 +81,11 @@ function sniffPng(b: Uint8Array): SniffResult {
   if (crc32(b.subarray(12, 29)) !== u32be(b, 29)) return fail('png: bad IHDR checksum');
   const width = u32be(b, 16);
   const height = u32be(b, 20);
+  const bitDepth = b[24] ?? 0;
+  // Palette images decode to RGBA; the other colour types carry their channels.
+  const channels = ({ 0: 1, 2: 3, 3: 4, 4: 2, 6: 4 } as Record<number, number>)[b[25] ?? -1];
+  if (!channels || ![1, 2, 4, 8, 16].includes(bitDepth)) return fail('png: bad colour type or bit depth');
+  const samples = channels * (bitDepth === 16 ? 2 : 1);
   let pos = 8;
   let sawData = false;
   while (pos + 12 <= b.length) {
@@ -97,7 +96,7 @@ function sniffPng(b: Uint8Array): SniffResult {
     if (type === 'IDAT') sawData = true;
     if (type === 'IEND') {
       if (end !== b.length) return fail('png: data after IEND');
-      return sawData ? pass('image/png', width, height) : fail('png: no image data');
+      return sawData ? pass('image/png', width, height, samples) : fail('png: no image data');
     }
     pos = end;
   }
@@ -106,7 +105,7 @@ function sniffPng(b: Uint8Array): SniffResult {
 
 function sniffWebp(b: Uint8Array): SniffResult {
   if (u32le(b, 4) + 8 !== b.length) return fail('webp: RIFF size does not match the file');
-  let dims: { w: number; h: number } | null = null;
+  let dims: { w: number; h: number; samples: number } | null = null;
   let pos = 12;
   let first = true;
   while (pos + 8 <= b.length) {
@@ -118,14 +117,15 @@ function sniffWebp(b: Uint8Array): SniffResult {
     if (first) {
       if (fourcc === 'VP8 ') {
         if (size < 10 || !startsWith(b, [0x9d, 0x01, 0x2a], data + 3)) return fail('webp: bad VP8 frame');
-        dims = { w: u16le(b, data + 6) & 0x3fff, h: u16le(b, data + 8) & 0x3fff };
+        dims = { w: u16le(b, data + 6) & 0x3fff, h: u16le(b, data + 8) & 0x3fff, samples: 3 };
       } else if (fourcc === 'VP8L') {
         if (size < 5 || b[data] !== 0x2f) return fail('webp: bad VP8L header');
         const bits = u32le(b, data + 1);
-        dims = { w: (bits & 0x3fff) + 1, h: ((bits >>> 14) & 0x3fff) + 1 };
+        dims = { w: (bits & 0x3fff) + 1, h: ((bits >>> 14) & 0x3fff) + 1, samples: 4 };
       } else if (fourcc === 'VP8X') {
         if (size < 10) return fail('webp: bad VP8X header');
-        dims = { w: u24le(b, data + 4) + 1, h: u24le(b, data + 7) + 1 };
+        const alpha = ((b[data] ?? 0) & 0x10) !== 0;
+        dims = { w: u24le(b, data + 4) + 1, h: u24le(b, data + 7) + 1, samples: alpha ? 4 : 3 };
       } else {
         return fail('webp: unknown first chunk');
       }
@@ -134,7 +134,7 @@ function sniffWebp(b: Uint8Array): SniffResult {
     pos = end;
   }
   if (pos !== b.length || !dims) return fail('webp: truncated');
-  return pass('image/webp', dims.w, dims.h);
+  return pass('image/webp', dims.w, dims.h, dims.samples);
 }
 
 interface Box {
@@ -191,7 +191,16 @@ function sniffAvif(b: Uint8Array): SniffResult {
     if (!best || w * h > best.w * best.h) best = { w, h };
   }
   if (!best) return fail('avif: no ispe');
-  return pass('image/avif', best.w, best.h);
+  // Channels and bit depth from pixi when present; otherwise assume RGBA at 16 bits (the most a decoder allocates).
+  let samples = 8;
+  const pixi = properties.find((box) => box.type === 'pixi' && box.end - box.body >= 6);
+  if (pixi) {
+    const channels = b[pixi.body + 4] ?? 0;
+    if (channels < 1 || channels > 4 || pixi.body + 5 + channels > pixi.end) return fail('avif: bad pixi');
+    const deep = [...b.subarray(pixi.body + 5, pixi.body + 5 + channels)].some((bits) => bits > 8);
+    samples = channels * (deep ? 2 : 1);
+  }
+  return pass('image/avif', best.w, best.h, samples);
 }
 
 export function sniffImage(bytes: Uint8Array): SniffResult {
@@ -202,6 +211,5 @@ export function sniffImage(bytes: Uint8Array): SniffResult {
   else if (ascii(bytes, 0, 4) === 'RIFF' && ascii(bytes, 8, 4) === 'WEBP') result = sniffWebp(bytes);
   else if (ascii(bytes, 4, 4) === 'ftyp') result = sniffAvif(bytes);
   else return fail('not a JPEG, PNG, WebP or AVIF image');
-  if (result.ok && containsMarkup(bytes)) return fail('markup inside the image (polyglot)');
   return result;
 }

@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
+import { v7 as uuidv7 } from 'uuid';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { properties } from '../../src/db/schema';
+import { inquiries, properties, propertyStatusHistory } from '../../src/db/schema';
 import { api, expectProblem, json } from '../helpers/api';
 import { testDb } from '../helpers/db';
 import { createTestUser, type TestUser } from '../helpers/users';
@@ -267,5 +268,61 @@ describe('GET /v1/admin/properties', () => {
     );
     await expectProblem(await api('/v1/admin/properties?status=archived', { token: admin.token }), 422);
     await expectProblem(await api('/v1/admin/properties'), 401);
+  });
+});
+
+describe('PATCH /v1/admin/properties/:id If-Match contract', () => {
+  it('PATCH /v1/admin/properties/:id documents in /openapi.json that leaving out If-Match is last-write-wins', async () => {
+    const doc = await json<{
+      paths: Record<string, Record<string, { description?: string; parameters?: Array<Record<string, unknown>> }>>;
+    }>(await api('/openapi.json'));
+    const op = doc.paths['/v1/admin/properties/{id}']?.patch;
+    expect(op?.description).toMatch(/If-Match/);
+    expect(op?.description).toMatch(/last[- ]write[- ]wins/i);
+    const ifMatch = op?.parameters?.find((p) => String(p.name).toLowerCase() === 'if-match');
+    expect(ifMatch?.required ?? false).toBe(false);
+    expect(String(ifMatch?.description)).toMatch(/last[- ]write[- ]wins/i);
+  });
+});
+
+describe('DELETE /v1/admin/properties/:id keeps what the agency needs', () => {
+  it('DELETE /v1/admin/properties/:id keeps the status history and the inquiries keep the listing id and title', async () => {
+    const listing = await created(valid({ title: `Soon deleted ${tag()}` }));
+    const activate = await api(`/v1/admin/properties/${listing.id}/status`, {
+      token: admin.token,
+      json: { status: 'active', reason: 'ready' },
+    });
+    expect(activate.status).toBe(200);
+    const inquiryId = uuidv7();
+    await testDb().insert(inquiries).values({
+      id: inquiryId,
+      propertyId: listing.id,
+      name: 'Ann Asker',
+      email: 'ann@example.com',
+      message: 'Is it still available?',
+    });
+    const del = await api(`/v1/admin/properties/${listing.id}`, { method: 'DELETE', token: admin.token });
+    expect(del.status).toBe(204);
+
+    const rows = await testDb()
+      .select()
+      .from(propertyStatusHistory)
+      .where(eq(propertyStatusHistory.propertyId, listing.id));
+    expect(rows.map((r) => [r.fromStatus, r.toStatus, r.reason])).toEqual([['draft', 'active', 'ready']]);
+    const history = await api(`/v1/admin/properties/${listing.id}/history`, { token: admin.token });
+    expect(history.status).toBe(200);
+    const entries = (await json<{ data: Array<{ from: string; to: string; changedBy: string }> }>(history)).data;
+    expect(entries).toMatchObject([{ from: 'draft', to: 'active', changedBy: admin.id }]);
+
+    const inquiry = await api(`/v1/admin/inquiries/${inquiryId}`, { token: admin.token });
+    expect(inquiry.status).toBe(200);
+    const body = await json<{ propertyId: string | null; property: unknown; deletedProperty: unknown }>(inquiry);
+    expect(body.propertyId).toBeNull();
+    expect(body.property).toBeNull();
+    expect(body.deletedProperty).toEqual({ id: listing.id, title: listing.title });
+  });
+
+  it('GET /v1/admin/properties/:id/history is still a 404 for an id that never was a listing', async () => {
+    await expectProblem(await api(`/v1/admin/properties/${uuidv7()}/history`, { token: admin.token }), 404);
   });
 });

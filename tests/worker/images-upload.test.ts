@@ -122,7 +122,6 @@ describe('POST /v1/admin/properties/:id/images', () => {
     'svg-with-script.svg.bin',
     'html-page.html.bin',
     'polyglot-png-html.png',
-    'polyglot-jpeg-comment.jpg',
     'truncated.jpg',
     'truncated.png',
     'truncated.webp',

@@ -2,7 +2,7 @@ import { getConfig } from '../../env';
 import { cursorSecret } from '../../lib/cursor';
 import { notFound, unprocessable } from '../../lib/errors';
 import { ifMatchVersion, purgeCachedPages, versionEtag } from '../../lib/http-cache';
-import { findListing } from '../../services/listings/get';
+import { findListing, listingPageUrls } from '../../services/listings/get';
 import { searchListings } from '../../services/listings/search';
 import { adminDetailView } from '../../services/listings/serialize';
 import { changeListingStatus, listingHistory } from '../../services/listings/status';
@@ -22,10 +22,12 @@ import type {
 
 type C = RequestContext;
 
-/** Drops a listing's cached public pages (by id and by slug): this location's edge cache, this isolate's memory. */
+/**
+ * Drops a listing's cached public pages (its canonical keys by id and by slug, which every URL
+ * variant is served from): this location's edge cache, this isolate's memory.
+ */
 export async function purgeListingPages(c: C, listing: { id: string; slug: string }) {
-  const origin = new URL(c.req.url).origin;
-  await purgeCachedPages([`${origin}/v1/properties/${listing.id}`, `${origin}/v1/properties/${listing.slug}`]);
+  await purgeCachedPages(listingPageUrls(new URL(c.req.url).origin, listing));
 }
 
 async function adminListing(c: C, id: string) {

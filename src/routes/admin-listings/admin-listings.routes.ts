@@ -57,9 +57,17 @@ export const updateAdminListing = createRoute({
   method: 'patch',
   path: '/v1/admin/properties/{id}',
   summary: 'Edit fields (status goes through /status); a stale If-Match is a 412',
+  description:
+    'Send the `ETag` of your last read in `If-Match`: if the listing changed since, nothing is written and ' +
+    'the answer is 412 (read it again, then re-apply your edit). `If-Match` is optional: a request without it ' +
+    '(or with `*`) accepts last-write-wins and overwrites whatever another admin saved in between.',
   request: {
     params: IdParam,
-    headers: z.object({ 'if-match': z.string().max(200).optional() }),
+    headers: z.object({
+      'if-match': z.string().max(200).optional().openapi({
+        description: 'The ETag from GET, e.g. "v3". Optional: without it the edit is last-write-wins.',
+      }),
+    }),
     body: jsonBody(UpdateListingSchema),
   },
   responses: {

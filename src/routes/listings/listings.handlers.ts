@@ -2,16 +2,21 @@ import type { RouteConfig } from '@hono/zod-openapi';
 import { getConfig } from '../../env';
 import { cursorSecret } from '../../lib/cursor';
 import { notFound } from '../../lib/errors';
-import { type CachedBuild, type EdgeCacheOptions, serveThroughEdgeCache } from '../../lib/http-cache';
+import {
+  type CachedBuild,
+  canonicalCacheUrl,
+  type EdgeCacheOptions,
+  serveThroughEdgeCache,
+} from '../../lib/http-cache';
 import { clientIp, truncateIp } from '../../lib/ip';
 import { listingFacets } from '../../services/listings/facets';
-import { findListing } from '../../services/listings/get';
+import { canonicalIdOrSlug, findListing, listingPageUrl } from '../../services/listings/get';
 import { searchListings } from '../../services/listings/search';
 import { detailView } from '../../services/listings/serialize';
 import { recordPropertyView } from '../../services/listings/views';
 import type { AppRouteHandler, JsonBody, RequestContext } from '../shared/request-context';
 import type { getListingRoute, listingFacetsRoute, searchListingsRoute } from './listings.routes';
-import { toFilters } from './listings.schemas';
+import { FACETS_PARAMS, SEARCH_PARAMS, toFilters } from './listings.schemas';
 
 export const imageBaseUrl = (c: RequestContext) => `${new URL(c.req.url).origin}/v1/images/`;
 
@@ -22,15 +27,20 @@ export const imageBaseUrl = (c: RequestContext) => `${new URL(c.req.url).origin}
  */
 function cached<R extends RouteConfig>(
   c: RequestContext,
+  keyUrl: string,
   build: () => Promise<CachedBuild<JsonBody<R, 200>>>,
   options?: EdgeCacheOptions,
 ): Promise<Response> {
-  return serveThroughEdgeCache(c.req.raw, (promise) => c.executionCtx.waitUntil(promise), build, options);
+  return serveThroughEdgeCache(c.req.raw, keyUrl, (promise) => c.executionCtx.waitUntil(promise), build, options);
 }
+
+/** The cache URL of a search or facets request: its known parameters, parsed, in a fixed order. */
+const queryCacheUrl = (c: RequestContext, query: Record<string, unknown>, order: readonly string[]) =>
+  canonicalCacheUrl(new URL(c.req.url).origin, c.req.path, query, order);
 
 export const searchHandler: AppRouteHandler<typeof searchListingsRoute> = async (c) => {
   const query = c.req.valid('query');
-  return cached<typeof searchListingsRoute>(c, async () => {
+  return cached<typeof searchListingsRoute>(c, queryCacheUrl(c, query, SEARCH_PARAMS), async () => {
     const page = await c.var.publicReads.run((db) =>
       searchListings(
         db,
@@ -44,17 +54,20 @@ export const searchHandler: AppRouteHandler<typeof searchListingsRoute> = async 
 
 export const facetsHandler: AppRouteHandler<typeof listingFacetsRoute> = async (c) => {
   const query = c.req.valid('query');
-  return cached<typeof listingFacetsRoute>(c, async () => {
+  return cached<typeof listingFacetsRoute>(c, queryCacheUrl(c, query, FACETS_PARAMS), async () => {
     const facets = await c.var.publicReads.run((db) => listingFacets(db, toFilters(query), 'public'));
     return { data: facets };
   });
 };
 
 export const getHandler: AppRouteHandler<typeof getListingRoute> = async (c) => {
-  const { idOrSlug } = c.req.valid('param');
+  // One spelling per listing (query strings dropped), so the purge reaches every variant.
+  const idOrSlug = canonicalIdOrSlug(c.req.valid('param').idOrSlug);
+  if (idOrSlug === null) throw notFound('PROPERTY_NOT_FOUND', 'No such listing.');
   const config = getConfig(c.env);
   const response = await cached<typeof getListingRoute>(
     c,
+    listingPageUrl(new URL(c.req.url).origin, idOrSlug),
     async () => {
       const found = await c.var.publicReads.run((db) => findListing(db, idOrSlug, 'public'));
       if (!found) throw notFound('PROPERTY_NOT_FOUND', 'No such listing.');

@@ -97,6 +97,10 @@ function sortChecks(v: { sort: string; q?: string; near?: unknown }, ctx: Ctx) {
   }
 }
 
+/** The search and facets parameters in the fixed order of their cache keys. */
+export const SEARCH_PARAMS = Object.keys({ ...searchFields, ...listFields });
+export const FACETS_PARAMS = Object.keys(searchFields);
+
 export const SearchQuerySchema = z
   .object({ ...searchFields, ...listFields })
   .strict()

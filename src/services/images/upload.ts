@@ -8,7 +8,7 @@ import { ApiError, conflict, notFound } from '../../lib/errors';
 import { IMMUTABLE_CACHE_CONTROL } from '../../lib/http-cache';
 import { sniffImage } from '../../lib/image-sniff';
 import type { ImageRow } from '../listings/serialize';
-import { imageKey, MAX_IMAGE_PIXELS, MAX_IMAGES_PER_LISTING } from './limits';
+import { imageKey, MAX_DECODED_BYTES, MAX_IMAGE_PIXELS, MAX_IMAGES_PER_LISTING } from './limits';
 
 export interface UploadInput {
   propertyId: string;
@@ -107,12 +107,14 @@ export async function uploadImage(db: Database, bucket: R2Bucket, input: UploadI
       detail: 'Only complete JPEG, PNG, WebP or AVIF images are accepted (by their bytes).',
     });
   }
-  const { contentType, width, height } = sniffed.image;
-  if (width * height > MAX_IMAGE_PIXELS) {
+  const { contentType, width, height, decodedBytes } = sniffed.image;
+  if (width * height > MAX_IMAGE_PIXELS || decodedBytes > MAX_DECODED_BYTES) {
     throw new ApiError({
       status: 413,
       code: 'IMAGE_TOO_MANY_PIXELS',
-      detail: `Images may have at most ${MAX_IMAGE_PIXELS / 1_000_000} megapixels (this one: ${width}x${height}).`,
+      detail:
+        `Images may have at most ${MAX_IMAGE_PIXELS / 1_000_000} megapixels and decode to at most ` +
+        `${MAX_DECODED_BYTES / 1024 / 1024} MiB (this one: ${width}x${height}, ${Math.ceil(decodedBytes / 1024 / 1024)} MiB).`,
     });
   }
   const id = uuidv7();

@@ -11,6 +11,8 @@ export const inquiryColumns = {
   propertyId: inquiries.propertyId,
   propertySlug: properties.slug,
   propertyTitle: properties.title,
+  deletedPropertyId: inquiries.deletedPropertyId,
+  deletedPropertyTitle: inquiries.deletedPropertyTitle,
   name: inquiries.name,
   email: inquiries.email,
   phone: inquiries.phone,
@@ -45,6 +47,10 @@ export function toInquiryJson(row: InquiryRow) {
     property:
       row.propertyId && row.propertySlug && row.propertyTitle
         ? { id: row.propertyId, slug: row.propertySlug, title: row.propertyTitle }
+        : null,
+    deletedProperty:
+      row.deletedPropertyId && row.deletedPropertyTitle !== null
+        ? { id: row.deletedPropertyId, title: row.deletedPropertyTitle }
         : null,
     name: row.name,
     email: row.email,

@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, ne, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { properties, propertyImages } from '../../db/schema';
+import { canonicalCacheUrl } from '../../lib/http-cache';
 import { isUuid } from '../../lib/uuid';
 import { detailColumns, imageColumns } from './columns';
 import type { Visibility } from './filters';
@@ -13,10 +14,29 @@ export interface ListingWithImages {
   images: ImageRow[];
 }
 
+/**
+ * The one spelling of a listing's id or slug (both are lower case), or null when it can be
+ * neither: what the lookup and the cache key both use.
+ */
+export function canonicalIdOrSlug(idOrSlug: string): string | null {
+  const lower = idOrSlug.toLowerCase();
+  return isUuid(lower) || (lower.length <= 120 && SLUG.test(lower)) ? lower : null;
+}
+
 function identify(idOrSlug: string): SQL | null {
-  if (isUuid(idOrSlug)) return eq(properties.id, idOrSlug.toLowerCase());
-  if (idOrSlug.length <= 120 && SLUG.test(idOrSlug)) return eq(properties.slug, idOrSlug);
-  return null;
+  const key = canonicalIdOrSlug(idOrSlug);
+  if (key === null) return null;
+  return isUuid(key) ? eq(properties.id, key) : eq(properties.slug, key);
+}
+
+/** The canonical cache URLs of a listing's public page: one by id, one by slug. */
+export function listingPageUrls(origin: string, listing: { id: string; slug: string }): string[] {
+  return [listing.id, listing.slug].map((key) => listingPageUrl(origin, key));
+}
+
+/** The canonical cache URL of a listing page asked for by id or slug (already canonical). */
+export function listingPageUrl(origin: string, idOrSlug: string): string {
+  return canonicalCacheUrl(origin, `/v1/properties/${idOrSlug}`);
 }
 
 /** The two queries of a listing page, unexecuted (exported for the EXPLAIN test). */

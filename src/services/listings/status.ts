@@ -77,7 +77,7 @@ export interface HistoryEntry {
   changedAt: string;
 }
 
-/** The status history, oldest first; null when the listing does not exist. */
+/** The status history, oldest first (kept after the listing is deleted); null when there never was such a listing. */
 export async function listingHistory(db: Database, propertyId: string): Promise<HistoryEntry[] | null> {
   const [exists, rows] = await db.batch([
     db.select({ id: properties.id }).from(properties).where(eq(properties.id, propertyId)),
@@ -87,7 +87,7 @@ export async function listingHistory(db: Database, propertyId: string): Promise<
       .where(eq(propertyStatusHistory.propertyId, propertyId))
       .orderBy(asc(propertyStatusHistory.changedAt), asc(propertyStatusHistory.id)),
   ]);
-  if (exists.length === 0) return null;
+  if (exists.length === 0 && rows.length === 0) return null;
   return rows.map((r) => ({
     from: r.fromStatus,
     to: r.toStatus,
