@@ -24,12 +24,9 @@ export const InquirySchema = z
     id: z.uuid(),
     propertyId: z.uuid().nullable(),
     property: z.object({ id: z.uuid(), slug: z.string(), title: z.string() }).nullable(),
-    deletedProperty: z
-      .object({ id: z.uuid(), title: z.string() })
-      .nullable()
-      .openapi({
-        description: 'The listing this inquiry was about, as it was when it was deleted (propertyId is then null)',
-      }),
+    deletedProperty: z.object({ id: z.uuid(), title: z.string() }).nullable().openapi({
+      description: 'The listing this inquiry was about, as it was when it was deleted (propertyId is then null)',
+    }),
     name: z.string(),
     email: z.string(),
     phone: z.string().nullable(),
