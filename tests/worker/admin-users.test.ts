@@ -367,3 +367,46 @@ describe('DELETE /v1/admin/users/:id/sessions', () => {
     expect((await api('/v1/me', { token: root.token })).status).toBe(200);
   });
 });
+
+describe('POST /v1/admin/users/:id/unlock on a super admin', () => {
+  const lock = (id: string) =>
+    testDb()
+      .update(users)
+      .set({ lockedUntil: new Date(Date.now() + 3600_000), failedLoginCount: 100 })
+      .where(eq(users.id, id));
+  const lockState = async (id: string) => {
+    const [row] = await testDb()
+      .select({ lockedUntil: users.lockedUntil, count: users.failedLoginCount })
+      .from(users)
+      .where(eq(users.id, id));
+    return row;
+  };
+
+  it('POST /v1/admin/users/:id/unlock of a super admin by an admin is a 403 and changes nothing', async () => {
+    const root = await createTestUser({ role: 'super_admin' });
+    const admin = await createTestUser({ role: 'admin' });
+    await lock(root.id);
+    await expectProblem(
+      await api(`/v1/admin/users/${root.id}/unlock`, { method: 'POST', token: admin.token }),
+      403,
+      'FORBIDDEN',
+    );
+    const after = await lockState(root.id);
+    expect(after?.lockedUntil).not.toBeNull();
+    expect(after?.count).toBe(100);
+    const events = await testDb()
+      .select()
+      .from(analyticsEvents)
+      .where(and(eq(analyticsEvents.userId, root.id), eq(analyticsEvents.type, 'account_unlocked')));
+    expect(events).toHaveLength(0);
+  });
+
+  it('POST /v1/admin/users/:id/unlock of a super admin by a super admin unlocks it', async () => {
+    const root = await createTestUser({ role: 'super_admin' });
+    const other = await createTestUser({ role: 'super_admin' });
+    await lock(root.id);
+    const res = await api(`/v1/admin/users/${root.id}/unlock`, { method: 'POST', token: other.token });
+    expect(res.status).toBe(204);
+    expect(await lockState(root.id)).toEqual({ lockedUntil: null, count: 0 });
+  });
+});
