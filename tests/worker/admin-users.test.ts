@@ -24,7 +24,7 @@ interface AdminUserJson {
   role: string;
   isActive: boolean;
   mustChangePassword: boolean;
-  lockedUntil: string | null;
+  lockedAt: string | null;
   failedLoginCount: number;
   createdAt: string;
 }
@@ -54,7 +54,7 @@ describe('GET /v1/admin/users', () => {
     expect(pages).toBe(3);
     expect(seen.map((u) => u.id)).toEqual(created.map((u) => u.id).reverse());
     expect(JSON.stringify(seen)).not.toMatch(/\$2[aby]\$|passwordHash/);
-    expect(seen[0]).toMatchObject({ role: 'user', isActive: true, lockedUntil: null, failedLoginCount: 0 });
+    expect(seen[0]).toMatchObject({ role: 'user', isActive: true, lockedAt: null, failedLoginCount: 0 });
 
     const admins = await json<{ data: AdminUserJson[] }>(
       await api('/v1/admin/users?role=super_admin&limit=100', { token: root.token }),
@@ -370,13 +370,10 @@ describe('DELETE /v1/admin/users/:id/sessions', () => {
 
 describe('POST /v1/admin/users/:id/unlock on a super admin', () => {
   const lock = (id: string) =>
-    testDb()
-      .update(users)
-      .set({ lockedUntil: new Date(Date.now() + 3600_000), failedLoginCount: 100 })
-      .where(eq(users.id, id));
+    testDb().update(users).set({ lockedAt: new Date(), failedLoginCount: 100 }).where(eq(users.id, id));
   const lockState = async (id: string) => {
     const [row] = await testDb()
-      .select({ lockedUntil: users.lockedUntil, count: users.failedLoginCount })
+      .select({ lockedAt: users.lockedAt, count: users.failedLoginCount })
       .from(users)
       .where(eq(users.id, id));
     return row;
@@ -392,7 +389,7 @@ describe('POST /v1/admin/users/:id/unlock on a super admin', () => {
       'FORBIDDEN',
     );
     const after = await lockState(root.id);
-    expect(after?.lockedUntil).not.toBeNull();
+    expect(after?.lockedAt).not.toBeNull();
     expect(after?.count).toBe(100);
     const events = await testDb()
       .select()
@@ -407,6 +404,6 @@ describe('POST /v1/admin/users/:id/unlock on a super admin', () => {
     await lock(root.id);
     const res = await api(`/v1/admin/users/${root.id}/unlock`, { method: 'POST', token: other.token });
     expect(res.status).toBe(204);
-    expect(await lockState(root.id)).toEqual({ lockedUntil: null, count: 0 });
+    expect(await lockState(root.id)).toEqual({ lockedAt: null, count: 0 });
   });
 });

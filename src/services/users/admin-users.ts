@@ -156,7 +156,7 @@ export async function updateUser(deps: AuthDeps, actor: Actor, id: string, input
 }
 
 /**
- * Clears the lock and the failure count (admins and above). A super admin's account is a super
+ * Clears the account's lock and failure count and every client lock of it (admins and above). A super admin's account is a super
  * admin's to unlock: an admin could otherwise reopen it to guessing after an attack locked it.
  */
 export async function unlockUser(db: Database, actor: Actor & { role: Role }, id: string): Promise<void> {
@@ -164,9 +164,12 @@ export async function unlockUser(db: Database, actor: Actor & { role: Role }, id
     with target as (
       select id, role from users where id = ${id}::uuid
     ), u as (
-      update users set failed_login_count = 0, locked_until = null
+      update users set failed_login_count = 0, locked_at = null
       where id = (select id from target where role <> 'super_admin' or ${actor.role}::user_role = 'super_admin')
       returning id
+    ), clients as (
+      update login_throttles set failed_count = 0, locked_until = null
+      where user_id = (select id from u)
     ), ev as (
       insert into analytics_events (id, type, user_id, ip_address, metadata)
       select ${uuidv7()}::uuid, 'account_unlocked', id, ${actor.ip}::text,
