@@ -35,6 +35,9 @@ export const configSchema = z.object({
   BCRYPT_COST: intString(10, 4, 15),
   LOGIN_MAX_FAILURES: intString(5, 1, 100),
   LOCKOUT_MINUTES: intString(15, 1, 1440),
+  // NIST SP 800-63B: at most 100 failed attempts on one account without a stronger check.
+  LOGIN_ACCOUNT_MAX_FAILURES: intString(100, 1, 100),
+  LOGIN_KNOWN_CLIENT_DAYS: intString(30, 1, 365),
   SESSION_TTL_DAYS: intString(30, 1, 365),
   REFRESH_GRACE_SECONDS: intString(10, 0, 300),
   IMAGE_MAX_BYTES: intString(10_485_760, 1024, 104_857_600),

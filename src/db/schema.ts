@@ -61,6 +61,11 @@ export const users = pgTable(
     role: userRole('role').notNull().default('user'),
     isActive: boolean('is_active').notNull().default(true),
     failedLoginCount: integer('failed_login_count').notNull().default(0),
+    // Set when the account-wide ceiling of failed sign-ins is reached; no time lifts it, only a
+    // stronger check (a known client's sign-in, the signed-in owner's password change, an admin).
+    lockedAt: timestamptz('locked_at'),
+    // No longer read or written (client locks live in login_throttles). Kept while the previous
+    // Worker may still run during a deploy; drop it in the next release (docs/operations.md).
     lockedUntil: timestamptz('locked_until'),
     mustChangePassword: boolean('must_change_password').notNull().default(false),
     lastLoginAt: timestamptz('last_login_at'),
@@ -78,6 +83,34 @@ export const users = pgTable(
     check('users_name_length', sql`length(${t.name}) between 1 and 100`),
     check('users_password_hash_bcrypt', sql`${t.passwordHash} like '$2_$%'`),
     check('users_failed_login_count', sql`${t.failedLoginCount} >= 0`),
+  ],
+);
+
+/**
+ * Sign-in failures and successes per account and client. A client is a hash of the account and
+ * the caller's address (IPv4, or the IPv6 /64) or of its session (password changes): a stranger's
+ * guesses lock the stranger's client, not the owner's.
+ */
+export const loginThrottles = pgTable(
+  'login_throttles',
+  {
+    id: uuid('id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    clientKey: text('client_key').notNull(),
+    failedCount: integer('failed_count').notNull().default(0),
+    lockedUntil: timestamptz('locked_until'),
+    lastFailedAt: timestamptz('last_failed_at'),
+    // A client that signed in recently is "known": the account-wide lock does not stop it.
+    lastSucceededAt: timestamptz('last_succeeded_at'),
+    // The last failure or success: retention forgets clients silent for LOGIN_KNOWN_CLIENT_DAYS.
+    lastSeenAt: timestamptz('last_seen_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('login_throttles_user_client_key').on(t.userId, t.clientKey),
+    index('login_throttles_last_seen_at_idx').on(t.lastSeenAt),
+    check('login_throttles_failed_count', sql`${t.failedCount} >= 0`),
   ],
 );
 

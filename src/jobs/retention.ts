@@ -5,7 +5,7 @@ import { ANALYZE_TABLES, analyzeTables } from '../services/system/upkeep';
 import type { JobContext, JobResult } from './types';
 
 /** Nightly: expired rows in bounded batches, orphaned photos, then fresh planner statistics. */
-export async function runRetention({ env, db }: JobContext): Promise<JobResult> {
+export async function runRetention({ env, config, db }: JobContext): Promise<JobResult> {
   const settings = maintenanceSettings(env);
   const purged = await purgeExpiredRows(
     db,
@@ -13,6 +13,7 @@ export async function runRetention({ env, db }: JobContext): Promise<JobResult> 
       analyticsDays: settings.RETENTION_ANALYTICS_DAYS,
       tokensDays: settings.RETENTION_TOKENS_DAYS,
       notificationsDays: settings.RETENTION_NOTIFICATIONS_DAYS,
+      loginClientsDays: config.LOGIN_KNOWN_CLIENT_DAYS,
     },
     { batchSize: settings.RETENTION_BATCH_SIZE, maxBatches: settings.RETENTION_MAX_BATCHES },
   );
@@ -29,6 +30,7 @@ export async function runRetention({ env, db }: JobContext): Promise<JobResult> 
         analyticsDays: settings.RETENTION_ANALYTICS_DAYS,
         tokensDays: settings.RETENTION_TOKENS_DAYS,
         notificationsDays: settings.RETENTION_NOTIFICATIONS_DAYS,
+        loginClientsDays: config.LOGIN_KNOWN_CLIENT_DAYS,
       },
       deleted: purged,
       // The count stays exact; the key list is cut to keep the job_runs row small.

@@ -69,7 +69,15 @@ export function requireRole(required: Role) {
       await next();
       return;
     }
+    // What the response carries before the handler runs: all a refusal may keep.
+    const before = new Headers(c.res.headers);
     const [check] = await Promise.allSettled([live, next()]);
-    if (check.status === 'rejected') throw check.reason;
+    if (check.status === 'rejected') {
+      // Hono copies the headers of the current response into the error response; the handler's
+      // (an ETag, a Location) would tell a refused caller what it read.
+      c.res = undefined;
+      c.res = new Response(null, { headers: before });
+      throw check.reason;
+    }
   });
 }

@@ -12,6 +12,7 @@ const EXPECTED_TABLES = [
   'inquiry_events',
   'job_runs',
   'listing_facet_counts',
+  'login_throttles',
   'notification_queue',
   'properties',
   'property_images',

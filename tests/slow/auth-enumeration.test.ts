@@ -43,10 +43,7 @@ describe('login enumeration resistance', () => {
     const wrong = await registered('enum-wrong');
     const locked = await registered('enum-locked');
     const disabled = await registered('enum-disabled');
-    await db
-      .update(users)
-      .set({ lockedUntil: new Date(Date.now() + 24 * 3600_000), failedLoginCount: 5 })
-      .where(eq(users.id, locked.id));
+    await db.update(users).set({ lockedAt: new Date(), failedLoginCount: 100 }).where(eq(users.id, locked.id));
     await db.update(users).set({ isActive: false }).where(eq(users.id, disabled.id));
 
     const cases = {

@@ -24,7 +24,7 @@ interface AdminUserJson {
   role: string;
   isActive: boolean;
   mustChangePassword: boolean;
-  lockedUntil: string | null;
+  lockedAt: string | null;
   failedLoginCount: number;
   createdAt: string;
 }
@@ -54,7 +54,7 @@ describe('GET /v1/admin/users', () => {
     expect(pages).toBe(3);
     expect(seen.map((u) => u.id)).toEqual(created.map((u) => u.id).reverse());
     expect(JSON.stringify(seen)).not.toMatch(/\$2[aby]\$|passwordHash/);
-    expect(seen[0]).toMatchObject({ role: 'user', isActive: true, lockedUntil: null, failedLoginCount: 0 });
+    expect(seen[0]).toMatchObject({ role: 'user', isActive: true, lockedAt: null, failedLoginCount: 0 });
 
     const admins = await json<{ data: AdminUserJson[] }>(
       await api('/v1/admin/users?role=super_admin&limit=100', { token: root.token }),
@@ -365,5 +365,45 @@ describe('DELETE /v1/admin/users/:id/sessions', () => {
       'FORBIDDEN',
     );
     expect((await api('/v1/me', { token: root.token })).status).toBe(200);
+  });
+});
+
+describe('POST /v1/admin/users/:id/unlock on a super admin', () => {
+  const lock = (id: string) =>
+    testDb().update(users).set({ lockedAt: new Date(), failedLoginCount: 100 }).where(eq(users.id, id));
+  const lockState = async (id: string) => {
+    const [row] = await testDb()
+      .select({ lockedAt: users.lockedAt, count: users.failedLoginCount })
+      .from(users)
+      .where(eq(users.id, id));
+    return row;
+  };
+
+  it('POST /v1/admin/users/:id/unlock of a super admin by an admin is a 403 and changes nothing', async () => {
+    const root = await createTestUser({ role: 'super_admin' });
+    const admin = await createTestUser({ role: 'admin' });
+    await lock(root.id);
+    await expectProblem(
+      await api(`/v1/admin/users/${root.id}/unlock`, { method: 'POST', token: admin.token }),
+      403,
+      'FORBIDDEN',
+    );
+    const after = await lockState(root.id);
+    expect(after?.lockedAt).not.toBeNull();
+    expect(after?.count).toBe(100);
+    const events = await testDb()
+      .select()
+      .from(analyticsEvents)
+      .where(and(eq(analyticsEvents.userId, root.id), eq(analyticsEvents.type, 'account_unlocked')));
+    expect(events).toHaveLength(0);
+  });
+
+  it('POST /v1/admin/users/:id/unlock of a super admin by a super admin unlocks it', async () => {
+    const root = await createTestUser({ role: 'super_admin' });
+    const other = await createTestUser({ role: 'super_admin' });
+    await lock(root.id);
+    const res = await api(`/v1/admin/users/${root.id}/unlock`, { method: 'POST', token: other.token });
+    expect(res.status).toBe(204);
+    expect(await lockState(root.id)).toEqual({ lockedAt: null, count: 0 });
   });
 });

@@ -176,10 +176,7 @@ describe('POST /v1/auth/login', () => {
     const wrong = await createTestUser();
     const disabled = await createTestUser({ isActive: false });
     const locked = await createTestUser();
-    await testDb()
-      .update(users)
-      .set({ lockedUntil: new Date(Date.now() + 3600_000), failedLoginCount: 5 })
-      .where(eq(users.id, locked.id));
+    await testDb().update(users).set({ lockedAt: new Date(), failedLoginCount: 100 }).where(eq(users.id, locked.id));
     const responses = [
       await signIn(uniqueEmail('nobody'), TEST_PASSWORD),
       await signIn(wrong.email, 'not the password at all'),

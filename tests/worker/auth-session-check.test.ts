@@ -4,6 +4,7 @@ import { sessions, users } from '../../src/db/schema';
 import { signAccessToken } from '../../src/services/auth/access-token';
 import { api, expectProblem, json } from '../helpers/api';
 import { testConfig, testDb } from '../helpers/db';
+import { createTestProperty } from '../helpers/listings';
 import { createTestUser } from '../helpers/users';
 
 // Reads run their handler while the session check is in flight (see src/middleware/auth.ts);
@@ -48,6 +49,35 @@ describe('the session check on reads', () => {
     await revoke(admin.sessionId);
     const res = await api('/v1/admin/properties/0190f5a0-0000-7000-8000-000000000000', { token: admin.token });
     await expectProblem(res, 401, 'SESSION_ENDED');
+  });
+
+  it('GET /v1/admin/properties/:id refused after logout carries no header of the handler: no ETag whether or not the listing exists', async () => {
+    const admin = await createTestUser({ role: 'admin' });
+    const listing = await createTestProperty();
+    const ok = await api(`/v1/admin/properties/${listing.id}`, { token: admin.token });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('ETag')).toBeTruthy();
+    await revoke(admin.sessionId);
+    const existing = await api(`/v1/admin/properties/${listing.id}`, { token: admin.token });
+    const missing = await api('/v1/admin/properties/0190f5a0-0000-7000-8000-000000000000', { token: admin.token });
+    // A write is refused before its handler runs: its headers are what a refusal may carry.
+    const write = await api('/v1/admin/properties', { method: 'POST', token: admin.token, json: {} });
+    const names = (res: Response) => [...res.headers.keys()].sort();
+    expect(existing.headers.get('ETag')).toBeNull();
+    expect(names(existing)).toEqual(names(missing));
+    expect(names(existing)).toEqual(names(write));
+    await expectProblem(existing, 401, 'SESSION_ENDED');
+    await expectProblem(missing, 401, 'SESSION_ENDED');
+    await expectProblem(write, 401, 'SESSION_ENDED');
+  });
+
+  it('GET /v1/admin/properties/:id refused for a demoted admin carries no ETag: a 403 keeps no handler header either', async () => {
+    const admin = await createTestUser({ role: 'admin' });
+    const listing = await createTestProperty();
+    await testDb().update(users).set({ role: 'user' }).where(eq(users.id, admin.id));
+    const res = await api(`/v1/admin/properties/${listing.id}`, { token: admin.token });
+    expect(res.headers.get('ETag')).toBeNull();
+    await expectProblem(res, 403, 'FORBIDDEN');
   });
 
   it('a disabled account gets 401 on a read even though its token still claims admin', async () => {

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import {
   analyticsEvents,
   jobRuns,
+  loginThrottles,
   notificationQueue,
   properties,
   propertyImages,
@@ -139,6 +140,30 @@ describe('retention job', () => {
 
     const details = run.result as { analyzed: Array<{ table: string; status: string }> };
     expect(details.analyzed.map((a) => a.table)).toEqual(['users', 'properties', 'property_images', 'inquiries']);
+  });
+
+  it('scheduled 0 3 * * * forgets sign-in clients untouched for LOGIN_KNOWN_CLIENT_DAYS and keeps recent ones', async () => {
+    const db = testDb();
+    const user = await createTestUser();
+    const rows = { stale: uuidv7(), recent: uuidv7() };
+    await db.insert(loginThrottles).values([
+      { id: rows.stale, userId: user.id, clientKey: hex64(), lastSucceededAt: ago(31), lastSeenAt: ago(31) },
+      {
+        id: rows.recent,
+        userId: user.id,
+        clientKey: hex64(),
+        failedCount: 3,
+        lastFailedAt: ago(29),
+        lastSeenAt: ago(29),
+      },
+    ]);
+    const run = await runNightly();
+    expect(run.status).toBe('succeeded');
+    const left = await db
+      .select({ id: loginThrottles.id })
+      .from(loginThrottles)
+      .where(inArray(loginThrottles.id, [rows.stale, rows.recent]));
+    expect(left.map((r) => r.id)).toEqual([rows.recent]);
   });
 
   it('scheduled 0 3 * * * deletes in bounded batches and honours a shorter configured period', async () => {

@@ -24,7 +24,7 @@ async function enqueue(
   prefix: string,
   count: number,
   kind: NotificationKind = 'account_locked',
-  payload: Record<string, unknown> = { name: 'Locked Larry', lockedUntil: '2030-01-01T00:00:00.000Z' },
+  payload: Record<string, unknown> = { name: 'Locked Larry', lockedAt: '2030-01-01T00:00:00.000Z' },
 ): Promise<string[]> {
   const db = testDb();
   const rows = Array.from({ length: count }, (_, i) => ({

@@ -25,7 +25,6 @@ export const listUsersHandler: AppRouteHandler<typeof listUsers> = async (c) => 
     isActive: query.isActive === undefined ? undefined : query.isActive === 'true',
     q: query.q,
   });
-  c.header('Cache-Control', 'no-store');
   return c.json({ data: page.users.map(toAdminUserJson), nextCursor: page.nextCursor }, 200);
 };
 
@@ -43,7 +42,8 @@ export const updateUserHandler: AppRouteHandler<typeof updateUser> = async (c) =
 
 export const unlockUserHandler: AppRouteHandler<typeof unlockUser> = async (c) => {
   const { id } = c.req.valid('param');
-  await unlockAccount(c.var.db, actor(c), id);
+  const { role } = await c.var.auth.live;
+  await unlockAccount(c.var.db, { ...actor(c), role }, id);
   return c.body(null, 204);
 };
 

@@ -1,4 +1,5 @@
 import { createRouter } from '../../lib/router';
+import { noStore } from '../../middleware/no-store';
 import {
   createUserHandler,
   endUserSessionsHandler,
@@ -8,7 +9,10 @@ import {
 } from './admin-users.handlers';
 import { createUser, endUserSessions, listUsers, unlockUser, updateUser } from './admin-users.routes';
 
-export const adminUsersRouter = createRouter()
+export const adminUsersRouter = createRouter();
+// Also matches /v1/admin/users itself.
+adminUsersRouter.use('/v1/admin/users/*', noStore());
+adminUsersRouter
   .openapi(listUsers, listUsersHandler)
   .openapi(createUser, createUserHandler)
   .openapi(updateUser, updateUserHandler)

@@ -5,24 +5,22 @@ import { type AppRouteHandler, authDeps, clientInfo } from '../shared/request-co
 import type { login, logout, refresh, register } from './auth.routes';
 import { toTokensJson } from './auth.schemas';
 
-const noStore = { 'Cache-Control': 'no-store' };
-
 export const registerHandler: AppRouteHandler<typeof register> = async (c) => {
   const body = c.req.valid('json');
   const tokens = await registerUser(authDeps(c), body, clientInfo(c));
-  return c.json(toTokensJson(tokens), 201, noStore);
+  return c.json(toTokensJson(tokens), 201);
 };
 
 export const loginHandler: AppRouteHandler<typeof login> = async (c) => {
   const { email, password, deviceName } = c.req.valid('json');
   const tokens = await loginUser(authDeps(c), { email, password }, clientInfo(c, deviceName));
-  return c.json(toTokensJson(tokens), 200, noStore);
+  return c.json(toTokensJson(tokens), 200);
 };
 
 export const refreshHandler: AppRouteHandler<typeof refresh> = async (c) => {
   const { refreshToken } = c.req.valid('json');
   const tokens = await refreshTokens(authDeps(c), refreshToken, clientInfo(c));
-  return c.json(toTokensJson(tokens), 200, noStore);
+  return c.json(toTokensJson(tokens), 200);
 };
 
 export const logoutHandler: AppRouteHandler<typeof logout> = async (c) => {

@@ -1,8 +1,11 @@
 import { createRouter } from '../../lib/router';
+import { noStore } from '../../middleware/no-store';
 import { loginHandler, logoutHandler, refreshHandler, registerHandler } from './auth.handlers';
 import { login, logout, refresh, register } from './auth.routes';
 
-export const authRouter = createRouter()
+export const authRouter = createRouter();
+authRouter.use('/v1/auth/*', noStore());
+authRouter
   .openapi(register, registerHandler)
   .openapi(login, loginHandler)
   .openapi(refresh, refreshHandler)

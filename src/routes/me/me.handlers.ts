@@ -26,7 +26,6 @@ export const changePasswordHandler: AppRouteHandler<typeof changePassword> = asy
 export const listSessionsHandler: AppRouteHandler<typeof listSessions> = async (c) => {
   const { userId, sessionId } = c.var.auth;
   const sessions = await listUserSessions(c.var.db, userId, sessionId, authDeps(c).clock);
-  c.header('Cache-Control', 'no-store');
   return c.json(
     {
       data: sessions.map((s) => ({

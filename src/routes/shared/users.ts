@@ -51,7 +51,10 @@ export const UserSchema = z
   .openapi('User');
 
 export const AdminUserSchema = UserSchema.extend({
-  lockedUntil: z.string().nullable().openapi({ format: 'date-time' }),
+  lockedAt: z.string().nullable().openapi({
+    format: 'date-time',
+    description: 'Set while too many failed sign-ins lock the account for new clients.',
+  }),
   failedLoginCount: z.number().int(),
 }).openapi('AdminUser');
 
@@ -71,7 +74,7 @@ export function toUserJson(user: UserRecord) {
 export function toAdminUserJson(user: UserRecord) {
   return {
     ...toUserJson(user),
-    lockedUntil: user.lockedUntil?.toISOString() ?? null,
+    lockedAt: user.lockedAt?.toISOString() ?? null,
     failedLoginCount: user.failedLoginCount,
   };
 }

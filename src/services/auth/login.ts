@@ -1,6 +1,6 @@
-import { eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
-import { users } from '../../db/schema';
+import { sha256Hex } from '../../lib/encoding';
 import { ApiError } from '../../lib/errors';
 import { toDate, type UserRecord, userColumns, userFromRow } from '../users/user-record';
 import { hashCost, hashPassword, verifyPassword } from './passwords';
@@ -19,47 +19,75 @@ export function invalidCredentials(): ApiError {
 
 export type FailureReason = 'unknown_email' | 'wrong_password' | 'locked' | 'disabled';
 
+/** How a client is stored: a hash, so the table holds no address in clear. */
+export const clientKey = (throttleClient: string): Promise<string> => sha256Hex(`login-client:${throttleClient}`);
+
+/** SQL: the minutes a client lock lasts, and how long a client that signed in stays known. */
+const clientLockFor = (deps: AuthDeps) => sql`${String(deps.config.LOCKOUT_MINUTES)}::float8 * interval '1 minute'`;
+const knownFor = (deps: AuthDeps) => sql`${String(deps.config.LOGIN_KNOWN_CLIENT_DAYS)}::float8 * interval '1 day'`;
+
 export interface FailureOutcome {
+  /** The account-wide count of failures in a row, null when nothing was counted. */
   failedLoginCount: number | null;
-  lockedUntil: Date | null;
-  justLocked: boolean;
+  /** Until when this client may not try again, null when it may. */
+  clientLockedUntil: Date | null;
 }
 
 /**
- * Records a failed sign-in in ONE statement: the failure count, the lock once the count
- * reaches LOGIN_MAX_FAILURES, the owner's notification and the security events. The row lock
- * the UPDATE takes serialises parallel guesses, so N wrong guesses add exactly N, and exactly
- * one of them moves the count onto the limit: that one (and only it) queues the email.
- * A lock that has run out starts a fresh count. Every failure runs this statement, even for an
- * unknown email (its UPDATE matches nothing), so all failures cost the same.
+ * Records a failed sign-in in ONE statement, counted twice: for this client (LOGIN_MAX_FAILURES
+ * in a row lock this client alone for LOCKOUT_MINUTES, so a stranger's guesses never lock the
+ * owner's client) and for the account across all clients (LOGIN_ACCOUNT_MAX_FAILURES in a row
+ * set `locked_at`, which no time lifts: NIST SP 800-63B's ceiling). The statement that sets
+ * `locked_at` also queues the owner's email and records `account_locked`; later failures find it
+ * set and change nothing, so one lock sends one email. The user row is updated first (its row
+ * lock serialises parallel guesses: N wrong guesses add exactly N), then the client's row.
+ * Every failure runs this statement, even for an unknown email (it matches nothing).
  */
 export async function recordLoginFailure(
   deps: AuthDeps,
-  input: { userId: string | null; countIt: boolean; reason: FailureReason; ip: string | null; via?: string },
+  input: {
+    userId: string | null;
+    countIt: boolean;
+    reason: FailureReason;
+    ip: string | null;
+    clientKey: string;
+    via?: string;
+  },
 ): Promise<FailureOutcome> {
   const now = deps.clock.sqlNow;
   const max = deps.config.LOGIN_MAX_FAILURES;
-  const lockedAndRunning = sql`(u.locked_until is not null and u.locked_until > ${now})`;
-  const lockExpired = sql`(u.locked_until is not null and u.locked_until <= ${now})`;
-  const nextCount = sql`(case when ${lockExpired} then 1 else u.failed_login_count + 1 end)`;
+  const ceiling = deps.config.LOGIN_ACCOUNT_MAX_FAILURES;
+  const expired = sql`(t.locked_until is not null and t.locked_until <= ${now})`;
+  const running = sql`(t.locked_until is not null and t.locked_until > ${now})`;
+  const nextCount = sql`(case when ${expired} then 1 else t.failed_count + 1 end)`;
   const result = await deps.db.execute(sql`
     with upd as (
       update users u set
-        failed_login_count = ${nextCount},
-        locked_until = case
-          when ${lockedAndRunning} then u.locked_until
-          when ${nextCount} >= ${max}::int then ${now} + ${String(deps.config.LOCKOUT_MINUTES)}::float8 * interval '1 minute'
-          else null
-        end
+        failed_login_count = u.failed_login_count + 1,
+        locked_at = case when u.locked_at is null and u.failed_login_count + 1 >= ${ceiling}::int then ${now} else u.locked_at end
       where u.id = ${input.userId}::uuid and ${input.countIt}::boolean and u.is_active
-      returning u.id, u.email, u.name, u.failed_login_count, u.locked_until
+      returning u.id, u.email, u.name, u.failed_login_count, u.locked_at
+    ), client as (
+      insert into login_throttles as t (id, user_id, client_key, failed_count, locked_until, last_failed_at, last_seen_at)
+      select ${uuidv7()}::uuid, id, ${input.clientKey}, 1,
+        case when 1 >= ${max}::int then ${now} + ${clientLockFor(deps)} end, ${now}, ${now}
+      from upd
+      on conflict (user_id, client_key) do update set
+        failed_count = ${nextCount},
+        locked_until = case
+          when ${running} then t.locked_until
+          when ${nextCount} >= ${max}::int then ${now} + ${clientLockFor(deps)}
+          else null
+        end,
+        last_failed_at = ${now}, last_seen_at = ${now}
+      returning locked_until
     ), just_locked as (
-      select * from upd where failed_login_count = ${max}::int
+      select * from upd where locked_at = ${now}
     ), notify as (
       insert into notification_queue (id, kind, recipient, payload, idempotency_key)
       select ${uuidv7()}::uuid, 'account_locked', email,
-        jsonb_build_object('userId', id, 'name', name, 'lockedUntil', locked_until, 'failedAttempts', failed_login_count),
-        'account_locked:' || id::text || ':' || (extract(epoch from locked_until) * 1000)::bigint::text
+        jsonb_build_object('userId', id, 'name', name, 'lockedAt', locked_at, 'failedAttempts', failed_login_count),
+        'account_locked:' || id::text || ':' || (extract(epoch from locked_at) * 1000)::bigint::text
       from just_locked
       on conflict (idempotency_key) do nothing
     ), events as (
@@ -68,15 +96,14 @@ export async function recordLoginFailure(
         jsonb_build_object('reason', ${input.reason}::text, 'via', ${input.via ?? 'login'}::text)
       union all
       select ${uuidv7()}::uuid, 'account_locked', id, ${input.ip}::text,
-        jsonb_build_object('failedAttempts', failed_login_count, 'lockedUntil', locked_until)
+        jsonb_build_object('failedAttempts', failed_login_count, 'lockedAt', locked_at)
       from just_locked
     )
-    select failed_login_count, locked_until, failed_login_count = ${max}::int as just_locked from upd`);
+    select upd.failed_login_count, client.locked_until from upd left join client on true`);
   const row = result.rows[0];
   return {
     failedLoginCount: row ? Number(row.failed_login_count) : null,
-    lockedUntil: toDate(row?.locked_until),
-    justLocked: row?.just_locked === true,
+    clientLockedUntil: toDate(row?.locked_until),
   };
 }
 
@@ -87,39 +114,63 @@ interface LoginCandidate {
   locked: boolean;
 }
 
-async function findCandidate(deps: AuthDeps, email: string): Promise<LoginCandidate | null> {
-  const rows = await deps.db
-    .select({
-      id: users.id,
-      passwordHash: users.passwordHash,
-      isActive: users.isActive,
-      locked: sql<boolean>`(${users.lockedUntil} is not null and ${users.lockedUntil} > ${deps.clock.sqlNow})`,
-    })
-    .from(users)
-    .where(eq(users.email, email))
-    .limit(1);
-  return rows[0] ?? null;
+/**
+ * The account by email with its lock as this client sees it, in one lookup: locked when this
+ * client is, or when the account is and this client has not signed in to it recently.
+ */
+async function findCandidate(deps: AuthDeps, email: string, key: string): Promise<LoginCandidate | null> {
+  const now = deps.clock.sqlNow;
+  const result = await deps.db.execute(sql`
+    select u.id, u.password_hash, u.is_active,
+      (coalesce(t.locked_until > ${now}, false)
+        or (u.locked_at is not null and not coalesce(t.last_succeeded_at > ${now} - ${knownFor(deps)}, false))
+      ) as locked
+    from users u
+    left join login_throttles t on t.user_id = u.id and t.client_key = ${key}
+    where u.email = ${email}
+    limit 1`);
+  const row = result.rows[0];
+  if (!row) return null;
+  return {
+    id: String(row.id),
+    passwordHash: String(row.password_hash),
+    isActive: row.is_active === true,
+    locked: row.locked === true,
+  };
 }
 
 /**
- * Opens a session for a still-active, unlocked user, resetting the failure count; the
- * conditions are re-checked in the same statement, so a lock set by a parallel request
- * after our password check still wins. Null when they no longer hold.
+ * Opens a session for a still-active user whom neither lock stops, resetting the account's
+ * count (and lifting its lock: a known client with the password is the stronger check) and
+ * marking this client known. The conditions are re-checked in the same statement, so a lock
+ * set by a parallel request after our password check still wins. Null when they no longer hold.
  */
 async function openSession(
   deps: AuthDeps,
   userId: string,
   client: ClientInfo,
+  key: string,
   newHash: string | null,
 ): Promise<IssuedTokens | null> {
   const now = deps.clock.sqlNow;
   const session = await newSessionCtes(deps, client, 'u', 'login_succeeded');
   const result = await deps.db.execute(sql`
     with u as (
-      update users u set failed_login_count = 0, locked_until = null, last_login_at = ${now},
+      update users u set failed_login_count = 0, locked_at = null, last_login_at = ${now},
         password_hash = coalesce(${newHash}::text, u.password_hash)
-      where u.id = ${userId}::uuid and u.is_active and (u.locked_until is null or u.locked_until <= ${now})
+      where u.id = ${userId}::uuid and u.is_active
+        and not exists (
+          select 1 from login_throttles t
+          where t.user_id = u.id and t.client_key = ${key} and t.locked_until > ${now})
+        and (u.locked_at is null or exists (
+          select 1 from login_throttles t
+          where t.user_id = u.id and t.client_key = ${key} and t.last_succeeded_at > ${now} - ${knownFor(deps)}))
       returning ${userColumns('u')}
+    ), known as (
+      insert into login_throttles as t (id, user_id, client_key, failed_count, last_succeeded_at, last_seen_at)
+      select ${uuidv7()}::uuid, id, ${key}, 0, ${now}, ${now} from u
+      on conflict (user_id, client_key) do update set
+        failed_count = 0, locked_until = null, last_succeeded_at = ${now}, last_seen_at = ${now}
     ), ${session.ctes}
     select u.* from u join s on s.user_id = u.id`);
   const row = result.rows[0];
@@ -139,15 +190,22 @@ export async function login(
   client: ClientInfo,
 ): Promise<IssuedTokens> {
   const cost = deps.config.BCRYPT_COST;
-  const candidate = await findCandidate(deps, input.email);
+  const key = await clientKey(client.throttleClient);
+  const candidate = await findCandidate(deps, input.email, key);
   const matches = await verifyPassword(input.password, candidate?.passwordHash ?? null, cost);
 
   if (candidate && matches && candidate.isActive && !candidate.locked) {
     // Hashes made at an older cost are upgraded while the plain password is at hand.
     const newHash = hashCost(candidate.passwordHash) === cost ? null : await hashPassword(input.password, cost);
-    const issued = await openSession(deps, candidate.id, client, newHash);
+    const issued = await openSession(deps, candidate.id, client, key, newHash);
     if (issued) return issued;
-    await recordLoginFailure(deps, { userId: candidate.id, countIt: false, reason: 'locked', ip: client.ip });
+    await recordLoginFailure(deps, {
+      userId: candidate.id,
+      countIt: false,
+      reason: 'locked',
+      ip: client.ip,
+      clientKey: key,
+    });
     throw invalidCredentials();
   }
 
@@ -164,6 +222,7 @@ export async function login(
     countIt: Boolean(candidate?.isActive) && !matches,
     reason,
     ip: client.ip,
+    clientKey: key,
   });
   throw invalidCredentials();
 }

@@ -35,7 +35,7 @@ export async function loadPrincipal(
       isActive: users.isActive,
       mustChangePassword: users.mustChangePassword,
       lastLoginAt: users.lastLoginAt,
-      lockedUntil: users.lockedUntil,
+      lockedAt: users.lockedAt,
       failedLoginCount: users.failedLoginCount,
       createdAt: users.createdAt,
     })

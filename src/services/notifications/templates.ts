@@ -58,8 +58,8 @@ const RENDERERS: Record<NotificationKind, (payload: Payload) => RenderedEmail> =
     email(
       'Your account was locked after failed sign-ins',
       `Hello ${line(p, 'name', 'there')},`,
-      [['Locked until', line(p, 'lockedUntil')]],
-      'Several sign-in attempts with a wrong password were made on your account, so it is locked for a while. If this was not you, change your password once the lock ends, or ask an administrator to unlock it.',
+      [['Locked at', line(p, 'lockedAt')]],
+      'Many sign-in attempts with a wrong password were made on your account, so it is locked for devices and networks you have not signed in from lately. You can still sign in where you usually do, which lifts the lock; if you are signed in somewhere, change your password there. Otherwise ask an administrator to unlock it.',
     ),
   inquiry_received: (p) =>
     email(

@@ -12,6 +12,8 @@ export interface RetentionPeriods {
   analyticsDays: number;
   tokensDays: number;
   notificationsDays: number;
+  /** LOGIN_KNOWN_CLIENT_DAYS: a sign-in client untouched this long is neither locked nor known. */
+  loginClientsDays: number;
 }
 
 /**
@@ -42,6 +44,7 @@ export function retentionRules(periods: RetentionPeriods): Array<{ table: string
   const analytics = `${periods.analyticsDays} days`;
   const tokens = `${periods.tokensDays} days`;
   const notifications = `${periods.notificationsDays} days`;
+  const loginClients = `${periods.loginClientsDays} days`;
   return [
     { table: 'analytics_events', where: sql`created_at < now() - ${analytics}::interval` },
     {
@@ -57,6 +60,7 @@ export function retentionRules(periods: RetentionPeriods): Array<{ table: string
       table: 'notification_queue',
       where: sql`status = 'sent' and coalesce(sent_at, updated_at) < now() - ${notifications}::interval`,
     },
+    { table: 'login_throttles', where: sql`last_seen_at < now() - ${loginClients}::interval` },
   ];
 }
 

@@ -4,7 +4,7 @@ import type { Database } from '../../db/client';
 import type { Role } from '../../db/enums';
 import type { Clock } from '../../lib/clock';
 import { decodeCursor, encodeCursor, invalidCursor } from '../../lib/cursor';
-import { conflict, notFound } from '../../lib/errors';
+import { conflict, forbidden, notFound } from '../../lib/errors';
 import { isUuid } from '../../lib/uuid';
 import { hashPassword } from '../auth/passwords';
 import { emailTaken } from '../auth/register';
@@ -155,19 +155,30 @@ export async function updateUser(deps: AuthDeps, actor: Actor, id: string, input
   return updateUserOutcome(result.rows[0]);
 }
 
-/** Clears the lock and the failure count (admins and above). */
-export async function unlockUser(db: Database, actor: Actor, id: string): Promise<void> {
+/**
+ * Clears the account's lock and failure count and every client lock of it (admins and above). A super admin's account is a super
+ * admin's to unlock: an admin could otherwise reopen it to guessing after an attack locked it.
+ */
+export async function unlockUser(db: Database, actor: Actor & { role: Role }, id: string): Promise<void> {
   const result = await db.execute(sql`
-    with u as (
-      update users set failed_login_count = 0, locked_until = null where id = ${id}::uuid
+    with target as (
+      select id, role from users where id = ${id}::uuid
+    ), u as (
+      update users set failed_login_count = 0, locked_at = null
+      where id = (select id from target where role <> 'super_admin' or ${actor.role}::user_role = 'super_admin')
       returning id
+    ), clients as (
+      update login_throttles set failed_count = 0, locked_until = null
+      where user_id = (select id from u)
     ), ev as (
       insert into analytics_events (id, type, user_id, ip_address, metadata)
       select ${uuidv7()}::uuid, 'account_unlocked', id, ${actor.ip}::text,
         jsonb_build_object('actorId', ${actor.userId}::text) from u
     )
-    select count(*)::int as found from u`);
-  if (Number(result.rows[0]?.found ?? 0) === 0) throw userNotFound();
+    select (select count(*)::int from target) as found, (select count(*)::int from u) as unlocked`);
+  const row = result.rows[0];
+  if (Number(row?.found ?? 0) === 0) throw userNotFound();
+  if (Number(row?.unlocked ?? 0) === 0) throw forbidden('FORBIDDEN', 'Only a super admin can unlock a super admin.');
 }
 
 /** Ends every session of a user at once; their access tokens stop working on the next request. */

@@ -1,9 +1,8 @@
-import { eq, sql } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import type { Database } from '../../db/client';
-import { users } from '../../db/schema';
-import { ApiError, notFound } from '../../lib/errors';
-import { recordLoginFailure } from '../auth/login';
+import { ApiError, notFound, tooManyRequests } from '../../lib/errors';
+import { clientKey, recordLoginFailure } from '../auth/login';
 import { hashPassword, verifyPassword } from '../auth/passwords';
 import { endSessionsCtes } from '../auth/sessions';
 import type { AuthDeps } from '../auth/types';
@@ -28,37 +27,45 @@ const wrongCurrentPassword = () =>
   });
 
 /**
- * Checks the current password (a wrong one counts towards the lockout, like a failed
- * sign-in, so a stolen access token cannot be used to guess it), then stores the new hash,
- * clears mustChangePassword and ends every other session of the user, in one statement.
+ * Checks the current password, then stores the new hash, clears mustChangePassword, lifts the
+ * account lock and ends every other session of the user, in one statement. The session is the
+ * client here: a wrong current password counts towards the account's ceiling like a failed
+ * sign-in, and LOGIN_MAX_FAILURES of them in a row make this session wait (429), so a stolen
+ * access token cannot be used to guess the password. A lock of the account or of other clients
+ * does not stop the signed-in owner: the session and the current password prove more than a
+ * sign-in does.
  */
 export async function changePassword(
   deps: AuthDeps,
   input: { userId: string; sessionId: string; currentPassword: string; newPassword: string; ip: string | null },
 ): Promise<void> {
   const cost = deps.config.BCRYPT_COST;
-  const rows = await deps.db
-    .select({
-      passwordHash: users.passwordHash,
-      locked: sql<boolean>`(${users.lockedUntil} is not null and ${users.lockedUntil} > ${deps.clock.sqlNow})`,
-    })
-    .from(users)
-    .where(eq(users.id, input.userId))
-    .limit(1);
-  const current = rows[0];
+  const now = deps.clock.sqlNow;
+  const key = await clientKey(`session:${input.sessionId}`);
+  const found = await deps.db.execute(sql`
+    select u.password_hash,
+      case when t.locked_until > ${now} then ceil(extract(epoch from t.locked_until - ${now}))::int end as retry_after
+    from users u
+    left join login_throttles t on t.user_id = u.id and t.client_key = ${key}
+    where u.id = ${input.userId}::uuid`);
+  const current = found.rows[0];
   if (!current) throw notFound('USER_NOT_FOUND', 'No such user.');
-  const matches = await verifyPassword(input.currentPassword, current.passwordHash, cost);
-  if (!matches || current.locked) {
+  if (current.retry_after !== null && current.retry_after !== undefined) {
+    throw tooManyRequests(Math.max(1, Number(current.retry_after)), 'Too many wrong passwords; retry later.');
+  }
+  const passwordHash = String(current.password_hash);
+  if (!(await verifyPassword(input.currentPassword, passwordHash, cost))) {
     await recordLoginFailure(deps, {
       userId: input.userId,
-      countIt: !matches,
-      reason: matches ? 'locked' : 'wrong_password',
+      countIt: true,
+      reason: 'wrong_password',
       ip: input.ip,
+      clientKey: key,
       via: 'password_change',
     });
     throw wrongCurrentPassword();
   }
-  if (await verifyPassword(input.newPassword, current.passwordHash, cost)) {
+  if (await verifyPassword(input.newPassword, passwordHash, cost)) {
     throw new ApiError({
       status: 422,
       code: 'PASSWORD_UNCHANGED',
@@ -66,8 +73,7 @@ export async function changePassword(
       errors: [{ path: 'newPassword', message: 'must differ from the current password' }],
     });
   }
-  const passwordHash = await hashPassword(input.newPassword, cost);
-  const now = deps.clock.sqlNow;
+  const newHash = await hashPassword(input.newPassword, cost);
   const ended = endSessionsCtes({
     prefix: 'x',
     where: sql`user_id = (select id from u) and id <> ${input.sessionId}::uuid`,
@@ -78,10 +84,12 @@ export async function changePassword(
   });
   await deps.db.execute(sql`
     with u as (
-      update users set password_hash = ${passwordHash}, must_change_password = false,
-        password_changed_at = ${now}, failed_login_count = 0
+      update users set password_hash = ${newHash}, must_change_password = false,
+        password_changed_at = ${now}, failed_login_count = 0, locked_at = null
       where id = ${input.userId}::uuid and is_active
       returning id
+    ), session_client as (
+      delete from login_throttles where user_id = (select id from u) and client_key = ${key}
     ), ${ended}, ev as (
       insert into analytics_events (id, type, user_id, ip_address, metadata)
       select ${uuidv7()}::uuid, 'password_changed', id, ${input.ip}::text,

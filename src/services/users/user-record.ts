@@ -10,7 +10,8 @@ export interface UserRecord {
   isActive: boolean;
   mustChangePassword: boolean;
   lastLoginAt: Date | null;
-  lockedUntil: Date | null;
+  /** Set while the account-wide lock holds (failed sign-ins reached the ceiling). */
+  lockedAt: Date | null;
   failedLoginCount: number;
   createdAt: Date;
 }
@@ -26,7 +27,7 @@ export const userColumns = (alias: string) =>
       'is_active',
       'must_change_password',
       'last_login_at',
-      'locked_until',
+      'locked_at',
       'failed_login_count',
       'created_at',
     ]
@@ -55,7 +56,7 @@ export function userFromRow(row: Record<string, unknown>): UserRecord {
     isActive: row.is_active === true,
     mustChangePassword: row.must_change_password === true,
     lastLoginAt: toDate(row.last_login_at),
-    lockedUntil: toDate(row.locked_until),
+    lockedAt: toDate(row.locked_at),
     failedLoginCount: Number(row.failed_login_count ?? 0),
     createdAt: toDate(row.created_at) as Date,
   };
