@@ -11,7 +11,6 @@ const MetadataSchema = z
   .refine((m) => new TextEncoder().encode(JSON.stringify(m)).length <= MAX_METADATA_BYTES, {
     message: `at most ${MAX_METADATA_BYTES} bytes as JSON`,
   })
-  .refine((m) => !JSON.stringify(m).includes('\\u0000'), 'must not contain NUL')
   .openapi({ description: 'Flat object of strings, numbers, booleans; at most 20 keys and 2 KB.' });
 
 export const EventsBodySchema = z
