@@ -30,6 +30,7 @@ import {
   PROPERTY_TYPES,
   USER_ROLES,
 } from './enums';
+import { mailbox } from './mailbox';
 
 const tsvector = customType<{ data: string }>({
   dataType() {
@@ -270,6 +271,8 @@ export const inquiries = pgTable(
     index('inquiries_keyset_idx').on(t.createdAt.desc(), t.id.desc()),
     index('inquiries_assigned_to_idx').on(t.assignedTo, t.createdAt.desc()),
     index('inquiries_property_idx').on(t.propertyId, t.createdAt.desc()),
+    // Inquiries of one sending network in the last day: the acknowledgement budget per network.
+    index('inquiries_ip_address_idx').on(t.ipAddress, t.createdAt),
     check('inquiries_name_length', sql`length(${t.name}) between 1 and 100`),
     check('inquiries_email_length', sql`length(${t.email}) between 3 and 254 and ${t.email} like '%_@_%'`),
     check('inquiries_phone_format', sql`${t.phone} is null or ${t.phone} ~ '^\\+[1-9][0-9]{6,14}$'`),
@@ -411,6 +414,10 @@ export const notificationQueue = pgTable(
     uniqueIndex('notification_queue_idempotency_key_key').on(t.idempotencyKey),
     index('notification_queue_due_idx').on(t.nextAttemptAt).where(sql`${t.status} in ('pending', 'sending')`),
     index('notification_queue_status_idx').on(t.status, t.updatedAt),
+    // Acknowledgements to one mailbox in the last day: the acknowledgement budget per recipient.
+    index('notification_queue_ack_mailbox_idx')
+      .on(mailbox(t.recipient), t.createdAt)
+      .where(sql`${t.kind} = 'inquiry_acknowledgement'`),
     check('notification_queue_attempts', sql`${t.attempts} >= 0`),
     check('notification_queue_recipient', sql`${t.recipient} like '%_@_%'`),
     check('notification_queue_lease', sql`${t.status} <> 'sending' or ${t.leaseUntil} is not null`),

@@ -62,10 +62,13 @@ let listing: { id: string; slug: string };
 let users: TestUser[];
 
 let ipCounter = 0;
-/** Each request its own client address: the per-IP budgets are not what this test is about. */
+/**
+ * Each request its own client address, and consecutive ones in different /24s: the per-IP
+ * budgets and the per-network acknowledgement bound are not what this test is about.
+ */
 const ip = () => {
   ipCounter += 1;
-  return `198.${18 + ((ipCounter >> 16) & 1)}.${(ipCounter >> 8) & 255}.${ipCounter & 255}`;
+  return `198.${18 + ((ipCounter >> 16) & 1)}.${ipCounter & 255}.${(ipCounter >> 8) & 255}`;
 };
 
 const app = createApp();

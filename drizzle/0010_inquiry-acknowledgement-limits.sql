@@ -1,0 +1,2 @@
+CREATE INDEX "inquiries_ip_address_idx" ON "inquiries" USING btree ("ip_address","created_at");--> statement-breakpoint
+CREATE INDEX "notification_queue_ack_mailbox_idx" ON "notification_queue" USING btree (lower(regexp_replace("recipient", '\+[^@]*@', '@')),"created_at") WHERE "notification_queue"."kind" = 'inquiry_acknowledgement';
