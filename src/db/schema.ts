@@ -255,9 +255,9 @@ export const inquiries = pgTable(
     message: text('message').notNull(),
     status: inquiryStatus('status').notNull().default('new'),
     assignedTo: uuid('assigned_to').references(() => users.id, { onDelete: 'set null' }),
+    // SHA-256 (hex) of the Idempotency-Key with the request body's hash, never the key as sent;
+    // null once the key has expired (24 hours, services/inquiries/request-hash.ts).
     idempotencyKey: text('idempotency_key'),
-    // Fingerprint of the request body, so a reused Idempotency-Key with another body is refused.
-    requestHash: text('request_hash'),
     ipAddress: text('ip_address'),
     userAgent: text('user_agent'),
     firstRespondedAt: timestamptz('first_responded_at'),
@@ -266,6 +266,8 @@ export const inquiries = pgTable(
   },
   (t) => [
     uniqueIndex('inquiries_idempotency_key_key').on(t.idempotencyKey),
+    // The keys the retention job forgets: only inquiries that still hold one.
+    index('inquiries_idempotency_created_idx').on(t.createdAt).where(sql`${t.idempotencyKey} is not null`),
     index('idx_inquiries_status').on(t.status),
     index('idx_inquiries_created_at').on(t.createdAt),
     index('inquiries_keyset_idx').on(t.createdAt.desc(), t.id.desc()),
@@ -277,7 +279,7 @@ export const inquiries = pgTable(
     check('inquiries_email_length', sql`length(${t.email}) between 3 and 254 and ${t.email} like '%_@_%'`),
     check('inquiries_phone_format', sql`${t.phone} is null or ${t.phone} ~ '^\\+[1-9][0-9]{6,14}$'`),
     check('inquiries_message_length', sql`length(${t.message}) between 10 and 5000`),
-    check('inquiries_idempotency_key_length', sql`length(${t.idempotencyKey}) between 1 and 255`),
+    check('inquiries_idempotency_key_hash', sql`${t.idempotencyKey} ~ '^[0-9a-f]{64}$'`),
   ],
 );
 

@@ -9,6 +9,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { describe, expect, it } from 'vitest';
 import {
   analyticsEvents,
+  inquiries,
   jobRuns,
   notificationQueue,
   properties,
@@ -18,7 +19,7 @@ import {
 } from '../../src/db/schema';
 import type { Bindings } from '../../src/env';
 import worker from '../../src/index';
-import { testDb } from '../helpers/db';
+import { testDb, testOwnerDb } from '../helpers/db';
 import { createTestUser } from '../helpers/users';
 
 const env = testEnv as unknown as Bindings;
@@ -243,5 +244,39 @@ describe('retention job', () => {
     expect(run.status).toBe('failed');
     expect(run.error).toMatch(/RETENTION_ANALYTICS_DAYS/);
     expect(run.leaseUntil).toBeNull();
+  });
+
+  it('scheduled 0 3 * * * forgets inquiry Idempotency-Keys older than 24 hours and keeps the inquiries', async () => {
+    const owner = testOwnerDb();
+    const ids = { old: uuidv7(), recent: uuidv7() };
+    await owner.insert(inquiries).values([
+      {
+        id: ids.old,
+        name: 'Old',
+        email: 'old@example.com',
+        message: 'An old inquiry here.',
+        idempotencyKey: hex64(),
+        createdAt: new Date(Date.now() - DAY - 60_000),
+      },
+      {
+        id: ids.recent,
+        name: 'New',
+        email: 'new@example.com',
+        message: 'A recent inquiry.',
+        idempotencyKey: hex64(),
+        createdAt: new Date(Date.now() - DAY + 600_000),
+      },
+    ]);
+    const run = await runNightly();
+    expect(run.status).toBe('succeeded');
+    const left = await testDb()
+      .select({ id: inquiries.id, key: inquiries.idempotencyKey })
+      .from(inquiries)
+      .where(inArray(inquiries.id, [ids.old, ids.recent]))
+      .orderBy(inquiries.id);
+    expect(left).toEqual([
+      { id: ids.old, key: null },
+      { id: ids.recent, key: expect.stringMatching(/^[0-9a-f]{64}$/) },
+    ]);
   });
 });

@@ -3,8 +3,8 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Database } from '../../db/client';
 import type { InquiryStatus } from '../../db/enums';
 import { mailbox } from '../../db/mailbox';
-import { ApiError, notFound } from '../../lib/errors';
-import { requestHash } from './request-hash';
+import { notFound } from '../../lib/errors';
+import { IDEMPOTENCY_KEY_TTL_HOURS, requestHash, scopedIdempotencyKey } from './request-hash';
 
 export interface NewInquiry {
   propertyId?: string;
@@ -61,8 +61,9 @@ export async function createInquiry(
 ): Promise<CreateInquiryResult> {
   const propertyId = input.propertyId ?? null;
   const phone = input.phone ?? null;
-  const key = meta.idempotencyKey ?? null;
   const hash = await requestHash({ propertyId, name: input.name, email: input.email, phone, message: input.message });
+  const key = meta.idempotencyKey ? await scopedIdempotencyKey(meta.idempotencyKey, hash) : null;
+  const ttl = `${IDEMPOTENCY_KEY_TTL_HOURS} hours`;
   const id = uuidv7();
   const inbox = policy.inbox ?? null;
   const mine = sql`exists (select 1 from inquiries where id = ${id})`;
@@ -76,9 +77,14 @@ export async function createInquiry(
   });
 
   const statements = [
+    // An expired key is forgotten first (the nightly retention forgets the rest), so it is reused.
     db.execute(sql`
-      insert into inquiries (id, property_id, name, email, phone, message, idempotency_key, request_hash, ip_address, user_agent)
-      select ${id}, ${propertyId}, ${input.name}, ${input.email}, ${phone}, ${input.message}, ${key}, ${hash},
+      update inquiries set idempotency_key = null
+      where ${key}::text is not null and idempotency_key = ${key}
+        and created_at <= now() - ${ttl}::interval`),
+    db.execute(sql`
+      insert into inquiries (id, property_id, name, email, phone, message, idempotency_key, ip_address, user_agent)
+      select ${id}, ${propertyId}, ${input.name}, ${input.email}, ${phone}, ${input.message}, ${key},
         ${meta.ipAddress}, ${meta.userAgent}
       where ${propertyId}::uuid is null
         or exists (select 1 from properties p where p.id = ${propertyId} and p.status <> 'draft')
@@ -139,29 +145,21 @@ export async function createInquiry(
       where ${mine}
       on conflict (idempotency_key) do nothing
       returning id`),
-    db.execute<{ id: string; status: InquiryStatus; request_hash: string | null }>(sql`
-      select id, status, request_hash from inquiries
+    db.execute<{ id: string; status: InquiryStatus }>(sql`
+      select id, status from inquiries
       where id = ${id} or (${key}::text is not null and idempotency_key = ${key})
       order by (id = ${id}) desc
       limit 1`),
   ] as const;
   const results = await db.batch(statements);
-  const stored = results[5].rows[0];
+  const stored = results[6].rows[0];
 
   if (stored?.id === id) {
-    return { created: true, id, status: 'new', notificationIds: results[4].rows.map((r) => r.id) };
+    return { created: true, id, status: 'new', notificationIds: results[5].rows.map((r) => r.id) };
   }
   if (!stored) {
     if (propertyId) throw notFound('PROPERTY_NOT_FOUND', 'No published listing has this id.');
     throw new Error('inquiry neither inserted nor found by its idempotency key');
-  }
-  if (stored.request_hash !== hash) {
-    throw new ApiError({
-      status: 422,
-      code: 'IDEMPOTENCY_KEY_REUSED',
-      detail: 'This Idempotency-Key was already used with a different request body.',
-      errors: [{ path: 'Idempotency-Key', message: 'already used with a different body' }],
-    });
   }
   return { created: false, id: stored.id, status: stored.status };
 }
