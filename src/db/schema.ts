@@ -393,6 +393,26 @@ export const analyticsDailyViews = pgTable(
   (t) => [primaryKey({ columns: [t.day, t.propertyId] }), check('analytics_daily_views_positive', sql`${t.views} > 0`)],
 );
 
+/**
+ * One row per listing, viewer and 30-minute window in which that viewer's view was counted: a
+ * view whose row already exists is not stored, so one client moves a listing's count by at most
+ * one per window. `viewer` is a keyed hash of the client (lib/viewer-key.ts), never an address;
+ * the nightly retention deletes past windows.
+ */
+export const analyticsViewClaims = pgTable(
+  'analytics_view_claims',
+  {
+    propertyId: uuid('property_id').notNull(),
+    viewer: text('viewer').notNull(),
+    windowStart: timestamptz('window_start').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.propertyId, t.viewer, t.windowStart] }),
+    index('analytics_view_claims_window_idx').on(t.windowStart),
+    check('analytics_view_claims_viewer', sql`${t.viewer} ~ '^[0-9a-f]{32}$'`),
+  ],
+);
+
 export const notificationQueue = pgTable(
   'notification_queue',
   {

@@ -9,6 +9,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { describe, expect, it } from 'vitest';
 import {
   analyticsEvents,
+  analyticsViewClaims,
   inquiries,
   jobRuns,
   notificationQueue,
@@ -278,5 +279,23 @@ describe('retention job', () => {
       { id: ids.old, key: null },
       { id: ids.recent, key: expect.stringMatching(/^[0-9a-f]{64}$/) },
     ]);
+  });
+
+  it('scheduled 0 3 * * * deletes the view claims of past windows and keeps the current one', async () => {
+    const listing = uuidv7();
+    const viewer = hex64().slice(0, 32);
+    const current = new Date(Math.floor(Date.now() / 1_800_000) * 1_800_000);
+    await testOwnerDb()
+      .insert(analyticsViewClaims)
+      .values([
+        { propertyId: listing, viewer, windowStart: new Date(current.getTime() - 3_600_000) },
+        { propertyId: listing, viewer, windowStart: current },
+      ]);
+    expect((await runNightly()).status).toBe('succeeded');
+    const left = await testDb()
+      .select({ windowStart: analyticsViewClaims.windowStart })
+      .from(analyticsViewClaims)
+      .where(eq(analyticsViewClaims.propertyId, listing));
+    expect(left).toEqual([{ windowStart: current }]);
   });
 });

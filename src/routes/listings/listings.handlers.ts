@@ -4,6 +4,7 @@ import { cursorSecret } from '../../lib/cursor';
 import { notFound } from '../../lib/errors';
 import { type CachedBuild, type EdgeCacheOptions, serveThroughEdgeCache } from '../../lib/http-cache';
 import { clientIp, truncateIp } from '../../lib/ip';
+import { viewerKey } from '../../lib/viewer-key';
 import { listingFacets } from '../../services/listings/facets';
 import { findListing } from '../../services/listings/get';
 import { searchListings } from '../../services/listings/search';
@@ -68,8 +69,9 @@ export const getHandler: AppRouteHandler<typeof getListingRoute> = async (c) => 
   const propertyId = response.headers.get('X-Property-Id');
   if (propertyId) {
     // Buffered, written after the response with other requests' views: never touches this one.
+    const ip = clientIp(c);
     const flush = recordPropertyView(
-      { propertyId, ipAddress: truncateIp(clientIp(c)) },
+      { propertyId, ipAddress: truncateIp(ip), viewer: await viewerKey(cursorSecret(config), ip) },
       { db: c.var.db, flushMs: config.VIEW_FLUSH_MS, logger: c.var.logger },
     );
     if (flush) c.executionCtx.waitUntil(flush);

@@ -1,5 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
+import { VIEW_WINDOW_MINUTES } from '../analytics/record-event';
 import { IDEMPOTENCY_KEY_TTL_HOURS } from '../inquiries/request-hash';
 
 export interface PurgeResult {
@@ -49,6 +50,18 @@ export function deleteInBatches(
   });
 }
 
+/** View claims of windows that have ended: a later view opens a window of its own anyway. */
+function deletePastViewWindows(db: Database, batchSize: number, maxBatches: number): Promise<PurgeResult> {
+  const window = `${VIEW_WINDOW_MINUTES} minutes`;
+  return inBatches(batchSize, maxBatches, async () => {
+    const result = await db.execute(sql`
+      delete from analytics_view_claims
+      where ctid in (select ctid from analytics_view_claims
+        where window_start < now() - ${window}::interval limit ${batchSize})`);
+    return result.rowCount ?? 0;
+  });
+}
+
 /** Expired inquiry Idempotency-Keys: the inquiries stay, their keys go (the request path also ignores them). */
 function forgetIdempotencyKeys(db: Database, batchSize: number, maxBatches: number): Promise<PurgeResult> {
   const ttl = `${IDEMPOTENCY_KEY_TTL_HOURS} hours`;
@@ -94,5 +107,6 @@ export async function purgeExpiredRows(
     results[rule.table] = await deleteInBatches(db, rule.table, rule.where, limits.batchSize, limits.maxBatches);
   }
   results['inquiries.idempotency_key'] = await forgetIdempotencyKeys(db, limits.batchSize, limits.maxBatches);
+  results.analytics_view_claims = await deletePastViewWindows(db, limits.batchSize, limits.maxBatches);
   return results;
 }
