@@ -47,6 +47,12 @@ export const configSchema = z.object({
   VIEW_FLUSH_MS: intString(1000, 0, 20_000),
   // At most the edge cache's own max-age (60 s); 0 turns the memory cache off.
   DETAIL_MEMORY_CACHE_SECONDS: intString(5, 0, 60),
+  // Bounds on what one anonymous inquiry makes us send: acknowledgements per mailbox and per
+  // sending network (its stored /24 or /48) in 24 hours, and staff told of a general inquiry.
+  INQUIRY_ACK_MAX_PER_RECIPIENT: intString(3, 0, 100),
+  INQUIRY_ACK_MAX_PER_NETWORK: intString(20, 0, 10_000),
+  INQUIRY_MAX_ADMIN_RECIPIENTS: intString(5, 1, 50),
+  INQUIRY_INBOX: z.email().optional(),
   EMAIL_TRANSPORT: z.enum(['http', 'log']).default('http'),
   EMAIL_API_URL: z.url().default('https://api.resend.com/emails'),
   EMAIL_API_KEY: z.string().min(1).optional(),

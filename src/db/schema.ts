@@ -30,6 +30,7 @@ import {
   PROPERTY_TYPES,
   USER_ROLES,
 } from './enums';
+import { mailbox } from './mailbox';
 
 const tsvector = customType<{ data: string }>({
   dataType() {
@@ -294,9 +295,9 @@ export const inquiries = pgTable(
     message: text('message').notNull(),
     status: inquiryStatus('status').notNull().default('new'),
     assignedTo: uuid('assigned_to').references(() => users.id, { onDelete: 'set null' }),
+    // SHA-256 (hex) of the Idempotency-Key with the request body's hash, never the key as sent;
+    // null once the key has expired (24 hours, services/inquiries/request-hash.ts).
     idempotencyKey: text('idempotency_key'),
-    // Fingerprint of the request body, so a reused Idempotency-Key with another body is refused.
-    requestHash: text('request_hash'),
     ipAddress: text('ip_address'),
     userAgent: text('user_agent'),
     firstRespondedAt: timestamptz('first_responded_at'),
@@ -305,16 +306,20 @@ export const inquiries = pgTable(
   },
   (t) => [
     uniqueIndex('inquiries_idempotency_key_key').on(t.idempotencyKey),
+    // The keys the retention job forgets: only inquiries that still hold one.
+    index('inquiries_idempotency_created_idx').on(t.createdAt).where(sql`${t.idempotencyKey} is not null`),
     index('idx_inquiries_status').on(t.status),
     index('idx_inquiries_created_at').on(t.createdAt),
     index('inquiries_keyset_idx').on(t.createdAt.desc(), t.id.desc()),
     index('inquiries_assigned_to_idx').on(t.assignedTo, t.createdAt.desc()),
     index('inquiries_property_idx').on(t.propertyId, t.createdAt.desc()),
+    // Inquiries of one sending network in the last day: the acknowledgement budget per network.
+    index('inquiries_ip_address_idx').on(t.ipAddress, t.createdAt),
     check('inquiries_name_length', sql`length(${t.name}) between 1 and 100`),
     check('inquiries_email_length', sql`length(${t.email}) between 3 and 254 and ${t.email} like '%_@_%'`),
     check('inquiries_phone_format', sql`${t.phone} is null or ${t.phone} ~ '^\\+[1-9][0-9]{6,14}$'`),
     check('inquiries_message_length', sql`length(${t.message}) between 10 and 5000`),
-    check('inquiries_idempotency_key_length', sql`length(${t.idempotencyKey}) between 1 and 255`),
+    check('inquiries_idempotency_key_hash', sql`${t.idempotencyKey} ~ '^[0-9a-f]{64}$'`),
   ],
 );
 
@@ -428,6 +433,26 @@ export const analyticsDailyViews = pgTable(
   (t) => [primaryKey({ columns: [t.day, t.propertyId] }), check('analytics_daily_views_positive', sql`${t.views} > 0`)],
 );
 
+/**
+ * One row per listing, viewer and 30-minute window in which that viewer's view was counted: a
+ * view whose row already exists is not stored, so one client moves a listing's count by at most
+ * one per window. `viewer` is a keyed hash of the client (lib/viewer-key.ts), never an address;
+ * the nightly retention deletes past windows.
+ */
+export const analyticsViewClaims = pgTable(
+  'analytics_view_claims',
+  {
+    propertyId: uuid('property_id').notNull(),
+    viewer: text('viewer').notNull(),
+    windowStart: timestamptz('window_start').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.propertyId, t.viewer, t.windowStart] }),
+    index('analytics_view_claims_window_idx').on(t.windowStart),
+    check('analytics_view_claims_viewer', sql`${t.viewer} ~ '^[0-9a-f]{32}$'`),
+  ],
+);
+
 export const notificationQueue = pgTable(
   'notification_queue',
   {
@@ -451,6 +476,10 @@ export const notificationQueue = pgTable(
     uniqueIndex('notification_queue_idempotency_key_key').on(t.idempotencyKey),
     index('notification_queue_due_idx').on(t.nextAttemptAt).where(sql`${t.status} in ('pending', 'sending')`),
     index('notification_queue_status_idx').on(t.status, t.updatedAt),
+    // Acknowledgements to one mailbox in the last day: the acknowledgement budget per recipient.
+    index('notification_queue_ack_mailbox_idx')
+      .on(mailbox(t.recipient), t.createdAt)
+      .where(sql`${t.kind} = 'inquiry_acknowledgement'`),
     check('notification_queue_attempts', sql`${t.attempts} >= 0`),
     check('notification_queue_recipient', sql`${t.recipient} like '%_@_%'`),
     check('notification_queue_lease', sql`${t.status} <> 'sending' or ${t.leaseUntil} is not null`),

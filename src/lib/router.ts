@@ -14,11 +14,35 @@ export function toFieldErrors(issues: readonly IssueLike[]) {
   }));
 }
 
-/** Every router shares one validation hook: a zod failure is a 422 problem with `errors`. */
+const NUL_MESSAGE = 'must not contain NUL characters';
+
+/**
+ * Every string (and object key) holding U+0000 in validated input. PostgreSQL refuses NUL in
+ * text and jsonb, so without this a body, query or header that passed its schema failed in the
+ * database instead, as a 422 that named no field.
+ */
+export function nulIssues(value: unknown, path: PropertyKey[] = []): IssueLike[] {
+  if (typeof value === 'string') return value.includes('\u0000') ? [{ path, message: NUL_MESSAGE }] : [];
+  if (Array.isArray(value)) return value.flatMap((item, i) => nulIssues(item, [...path, i]));
+  if (value === null || typeof value !== 'object') return [];
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return [];
+  return Object.entries(value).flatMap(([key, item]) => [
+    ...(key.includes('\u0000') ? [{ path: [...path, key], message: `${NUL_MESSAGE} in its name` }] : []),
+    ...nulIssues(item, [...path, key]),
+  ]);
+}
+
+/**
+ * Every router shares one validation hook: a zod failure is a 422 problem with `errors`, and so
+ * is a NUL character anywhere in what a schema accepted (body, query, path, headers).
+ */
 export function createRouter() {
   return new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
       if (!result.success) throw unprocessable(toFieldErrors(result.error.issues));
+      const issues = nulIssues(result.data);
+      if (issues.length > 0) throw unprocessable(toFieldErrors(issues));
     },
   });
 }

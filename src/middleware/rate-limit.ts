@@ -1,7 +1,7 @@
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env';
 import { tooManyRequests } from '../lib/errors';
-import { clientIp } from '../lib/ip';
+import { clientIp, rateLimitKey } from '../lib/ip';
 
 type LimiterBinding = 'AUTH_RATE_LIMITER' | 'INQUIRY_RATE_LIMITER' | 'EVENTS_RATE_LIMITER';
 
@@ -12,12 +12,15 @@ const PERIOD_SECONDS: Record<LimiterBinding, number> = {
   EVENTS_RATE_LIMITER: 60,
 };
 
-/** Per-client-IP budget through a Workers rate-limiting binding; 429 with Retry-After past it. */
+/**
+ * Per-client budget (an IPv4 address or an IPv6 /64, see rateLimitKey) through a Workers
+ * rate-limiting binding; 429 with Retry-After past it.
+ */
 export function rateLimit(binding: LimiterBinding, scope: string) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const limiter = c.env[binding];
     if (limiter) {
-      const key = `${scope}:${clientIp(c) ?? 'unknown'}`;
+      const key = `${scope}:${rateLimitKey(clientIp(c))}`;
       const { success } = await limiter.limit({ key });
       if (!success) throw tooManyRequests(PERIOD_SECONDS[binding]);
     }

@@ -7,6 +7,7 @@ import { createTestDatabase, type TestDatabase } from '../setup/test-database';
 const EXPECTED_TABLES = [
   'analytics_daily_views',
   'analytics_events',
+  'analytics_view_claims',
   'dashboard_snapshots',
   'inquiries',
   'inquiry_events',

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { api, expectProblem, json } from '../helpers/api';
-import { databaseKind, testDb } from '../helpers/db';
+import { databaseKind, testDb, testOwnerDb } from '../helpers/db';
 import { createTestProperty, uniqueIp } from '../helpers/listings';
 import { createTestUser, uniqueEmail } from '../helpers/users';
 
@@ -64,14 +64,54 @@ describe('POST /v1/inquiries with Idempotency-Key', () => {
     expect(await json(again)).toEqual({ id, status: 'contacted' });
   });
 
-  it('POST /v1/inquiries with a used key and another body is a 422 and stores nothing', async () => {
+  it('POST /v1/inquiries with a key another client used first, for another body, creates its own inquiry', async () => {
+    const { body } = await withAgent();
+    const headers = { 'Idempotency-Key': 'guessable-key-1' };
+    const squatter = { ...body, email: uniqueEmail('squatter'), message: 'I got here first with your key.' };
+    const first = await api('/v1/inquiries', { json: squatter, headers, ip: uniqueIp() });
+    expect(first.status).toBe(201);
+    const res = await api('/v1/inquiries', { json: body, headers, ip: uniqueIp() });
+    expect(res.status).toBe(201);
+    expect(res.headers.get('Idempotent-Replayed')).toBeNull();
+    const mine = await json<{ id: string }>(res);
+    expect(mine.id).not.toBe((await json<{ id: string }>(first)).id);
+    expect(await count(sql`select count(*) as n from inquiries where id = ${mine.id} and email = ${body.email}`)).toBe(
+      1,
+    );
+    // And its own retry still finds it.
+    const again = await api('/v1/inquiries', { json: body, headers, ip: uniqueIp() });
+    expect(await json(again)).toEqual({ id: mine.id, status: 'new' });
+  });
+
+  it('POST /v1/inquiries stores no Idempotency-Key as sent: only a hash of it with the body', async () => {
+    const { body } = await withAgent();
+    const sent = key();
+    const { id } = await json<{ id: string }>(
+      await api('/v1/inquiries', { json: body, headers: { 'Idempotency-Key': sent }, ip: uniqueIp() }),
+    );
+    const { rows } = await testDb().execute<{ idempotency_key: string }>(
+      sql`select idempotency_key from inquiries where id = ${id}`,
+    );
+    expect(rows[0]?.idempotency_key).toMatch(/^[0-9a-f]{64}$/);
+    expect(rows[0]?.idempotency_key).not.toContain(sent);
+  });
+
+  it('POST /v1/inquiries with a key older than 24 hours creates a new inquiry', async () => {
     const { body } = await withAgent();
     const headers = { 'Idempotency-Key': key() };
-    expect((await api('/v1/inquiries', { json: body, headers, ip: uniqueIp() })).status).toBe(201);
-    const other = { ...body, message: 'A completely different message here.' };
-    const res = await api('/v1/inquiries', { json: other, headers, ip: uniqueIp() });
-    await expectProblem(res, 422, 'IDEMPOTENCY_KEY_REUSED');
-    expect(await count(sql`select count(*) as n from inquiries where email = ${body.email}`)).toBe(1);
+    const first = await json<{ id: string }>(await api('/v1/inquiries', { json: body, headers, ip: uniqueIp() }));
+    await testOwnerDb().execute(
+      sql`update inquiries set created_at = now() - interval '24 hours 1 minute' where id = ${first.id}`,
+    );
+    const res = await api('/v1/inquiries', { json: body, headers, ip: uniqueIp() });
+    expect(res.status).toBe(201);
+    expect(res.headers.get('Idempotent-Replayed')).toBeNull();
+    const second = await json<{ id: string }>(res);
+    expect(second.id).not.toBe(first.id);
+    // The new inquiry holds the key now: a retry within its own 24 hours replays it.
+    const retry = await api('/v1/inquiries', { json: body, headers, ip: uniqueIp() });
+    expect(retry.headers.get('Idempotent-Replayed')).toBe('true');
+    expect((await json<{ id: string }>(retry)).id).toBe(second.id);
   });
 
   it('POST /v1/inquiries with different keys creates different inquiries', async () => {

@@ -9,6 +9,8 @@ import { v7 as uuidv7 } from 'uuid';
 import { describe, expect, it } from 'vitest';
 import {
   analyticsEvents,
+  analyticsViewClaims,
+  inquiries,
   jobRuns,
   loginThrottles,
   notificationQueue,
@@ -19,7 +21,7 @@ import {
 } from '../../src/db/schema';
 import type { Bindings } from '../../src/env';
 import worker from '../../src/index';
-import { testDb } from '../helpers/db';
+import { testDb, testOwnerDb } from '../helpers/db';
 import { createTestUser } from '../helpers/users';
 
 const env = testEnv as unknown as Bindings;
@@ -268,5 +270,57 @@ describe('retention job', () => {
     expect(run.status).toBe('failed');
     expect(run.error).toMatch(/RETENTION_ANALYTICS_DAYS/);
     expect(run.leaseUntil).toBeNull();
+  });
+
+  it('scheduled 0 3 * * * forgets inquiry Idempotency-Keys older than 24 hours and keeps the inquiries', async () => {
+    const owner = testOwnerDb();
+    const ids = { old: uuidv7(), recent: uuidv7() };
+    await owner.insert(inquiries).values([
+      {
+        id: ids.old,
+        name: 'Old',
+        email: 'old@example.com',
+        message: 'An old inquiry here.',
+        idempotencyKey: hex64(),
+        createdAt: new Date(Date.now() - DAY - 60_000),
+      },
+      {
+        id: ids.recent,
+        name: 'New',
+        email: 'new@example.com',
+        message: 'A recent inquiry.',
+        idempotencyKey: hex64(),
+        createdAt: new Date(Date.now() - DAY + 600_000),
+      },
+    ]);
+    const run = await runNightly();
+    expect(run.status).toBe('succeeded');
+    const left = await testDb()
+      .select({ id: inquiries.id, key: inquiries.idempotencyKey })
+      .from(inquiries)
+      .where(inArray(inquiries.id, [ids.old, ids.recent]))
+      .orderBy(inquiries.id);
+    expect(left).toEqual([
+      { id: ids.old, key: null },
+      { id: ids.recent, key: expect.stringMatching(/^[0-9a-f]{64}$/) },
+    ]);
+  });
+
+  it('scheduled 0 3 * * * deletes the view claims of past windows and keeps the current one', async () => {
+    const listing = uuidv7();
+    const viewer = hex64().slice(0, 32);
+    const current = new Date(Math.floor(Date.now() / 1_800_000) * 1_800_000);
+    await testOwnerDb()
+      .insert(analyticsViewClaims)
+      .values([
+        { propertyId: listing, viewer, windowStart: new Date(current.getTime() - 3_600_000) },
+        { propertyId: listing, viewer, windowStart: current },
+      ]);
+    expect((await runNightly()).status).toBe('succeeded');
+    const left = await testDb()
+      .select({ windowStart: analyticsViewClaims.windowStart })
+      .from(analyticsViewClaims)
+      .where(eq(analyticsViewClaims.propertyId, listing));
+    expect(left).toEqual([{ windowStart: current }]);
   });
 });

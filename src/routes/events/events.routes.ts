@@ -3,16 +3,21 @@ import { rateLimit } from '../../middleware/rate-limit';
 import { CLIENT_EVENT_TYPES } from '../../services/analytics/event-types';
 import { jsonBody, jsonContent, problemResponses } from '../shared/openapi';
 
-const MAX_METADATA_BYTES = 2048;
+// Enough for what a page reports (a search's filters, a photo's index); every event is kept for
+// RETENTION_ANALYTICS_DAYS, so what one client can store per event stays small.
+const MAX_METADATA_BYTES = 512;
+const MAX_METADATA_KEYS = 10;
 
 const MetadataSchema = z
-  .record(z.string().min(1).max(64), z.union([z.string().max(500), z.number().finite(), z.boolean(), z.null()]))
-  .refine((m) => Object.keys(m).length <= 20, 'at most 20 keys')
+  .record(z.string().min(1).max(40), z.union([z.string().max(200), z.number().finite(), z.boolean(), z.null()]))
+  .refine((m) => Object.keys(m).length <= MAX_METADATA_KEYS, `at most ${MAX_METADATA_KEYS} keys`)
   .refine((m) => new TextEncoder().encode(JSON.stringify(m)).length <= MAX_METADATA_BYTES, {
     message: `at most ${MAX_METADATA_BYTES} bytes as JSON`,
   })
-  .refine((m) => !JSON.stringify(m).includes('\\u0000'), 'must not contain NUL')
-  .openapi({ description: 'Flat object of strings, numbers, booleans; at most 20 keys and 2 KB.' });
+  .openapi({
+    description: `Flat object of strings (at most 200 characters), numbers, booleans and nulls; at most ${MAX_METADATA_KEYS} keys of at most 40 characters, and ${MAX_METADATA_BYTES} bytes as JSON.`,
+    maxProperties: MAX_METADATA_KEYS,
+  });
 
 export const EventsBodySchema = z
   .object({
@@ -37,7 +42,8 @@ export const recordEventsRoute = createRoute({
   path: '/v1/events',
   tags: ['Analytics'],
   summary: 'Record up to 50 analytics events from a browser',
-  description: 'Events naming an unknown or unpublished listing are dropped. Only a truncated IP is stored.',
+  description:
+    'Events naming an unknown or unpublished listing are dropped, and so is a property_view of a listing this client already viewed in the current 30-minute window. Only a truncated IP is stored.',
   middleware: [rateLimit('EVENTS_RATE_LIMITER', 'events')] as const,
   request: { body: jsonBody(EventsBodySchema) },
   responses: {

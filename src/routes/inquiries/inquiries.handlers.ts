@@ -27,6 +27,12 @@ export const createInquiryHandler: AppRouteHandler<typeof createInquiryRoute> = 
       ipAddress: truncateIp(clientIp(c)),
       userAgent: c.req.header('User-Agent')?.slice(0, 512) ?? null,
     },
+    {
+      ackMaxPerRecipient: config.INQUIRY_ACK_MAX_PER_RECIPIENT,
+      ackMaxPerNetwork: config.INQUIRY_ACK_MAX_PER_NETWORK,
+      maxAdminRecipients: config.INQUIRY_MAX_ADMIN_RECIPIENTS,
+      inbox: config.INQUIRY_INBOX,
+    },
   );
   if (result.created) {
     const sending = kickDrain(db, config, c.var.logger, result.notificationIds);

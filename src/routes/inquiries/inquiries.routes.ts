@@ -9,7 +9,7 @@ export const createInquiryRoute = createRoute({
   tags: ['Inquiries'],
   summary: 'Send an inquiry about a listing (or a general one)',
   description:
-    'With an Idempotency-Key, a retry returns the first inquiry (same id, current status); the same key with another body is a 422.',
+    'With an Idempotency-Key, a retry with the same body within 24 hours returns the first inquiry (same id, current status); the same key with another body, or after 24 hours, is a new inquiry.',
   middleware: [rateLimit('INQUIRY_RATE_LIMITER', 'inquiries')] as const,
   request: { headers: IdempotencyHeadersSchema, body: jsonBody(InquiryBodySchema) },
   responses: {

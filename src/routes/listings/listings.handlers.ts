@@ -9,6 +9,7 @@ import {
   serveThroughEdgeCache,
 } from '../../lib/http-cache';
 import { clientIp, truncateIp } from '../../lib/ip';
+import { viewerKey } from '../../lib/viewer-key';
 import { listingFacets } from '../../services/listings/facets';
 import { canonicalIdOrSlug, findListing, listingPageUrl } from '../../services/listings/get';
 import { searchListings } from '../../services/listings/search';
@@ -81,8 +82,9 @@ export const getHandler: AppRouteHandler<typeof getListingRoute> = async (c) => 
   const propertyId = response.headers.get('X-Property-Id');
   if (propertyId) {
     // Buffered, written after the response with other requests' views: never touches this one.
+    const ip = clientIp(c);
     const flush = recordPropertyView(
-      { propertyId, ipAddress: truncateIp(clientIp(c)) },
+      { propertyId, ipAddress: truncateIp(ip), viewer: await viewerKey(cursorSecret(config), ip) },
       { db: c.var.db, flushMs: config.VIEW_FLUSH_MS, logger: c.var.logger },
     );
     if (flush) c.executionCtx.waitUntil(flush);

@@ -2,7 +2,7 @@ import type { RouteConfig, RouteConfigToEnv, RouteHandler, z } from '@hono/zod-o
 import type { Context } from 'hono';
 import { type AppEnv, getConfig } from '../../env';
 import { requestClock } from '../../lib/clock';
-import { clientIp, throttleClient, truncateIp } from '../../lib/ip';
+import { clientIp, rateLimitKey, truncateIp } from '../../lib/ip';
 import { clientUserAgent } from '../../services/auth/sessions';
 import type { AuthDeps, ClientInfo } from '../../services/auth/types';
 
@@ -30,7 +30,7 @@ export function authDeps(c: RequestContext): AuthDeps {
 export function clientInfo(c: RequestContext, deviceName?: string | null): ClientInfo {
   return {
     ip: truncateIp(clientIp(c)),
-    throttleClient: throttleClient(clientIp(c)),
+    throttleClient: rateLimitKey(clientIp(c)),
     userAgent: clientUserAgent(c.req.header('User-Agent')),
     deviceName: deviceName ?? null,
   };

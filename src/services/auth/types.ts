@@ -13,7 +13,7 @@ export interface AuthDeps {
 /** Where a request came from; `ip` is already truncated (lib/ip.ts). */
 export interface ClientInfo {
   ip: string | null;
-  /** The lockout's idea of this client (lib/ip.ts throttleClient); never stored in clear. */
+  /** The lockout's idea of this client (lib/ip.ts rateLimitKey); never stored in clear. */
   throttleClient: string;
   userAgent: string | null;
   deviceName?: string | null;

@@ -2,8 +2,9 @@ import { sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import type { Database } from '../../db/client';
 import type { InquiryStatus } from '../../db/enums';
-import { ApiError, notFound } from '../../lib/errors';
-import { requestHash } from './request-hash';
+import { mailbox } from '../../db/mailbox';
+import { notFound } from '../../lib/errors';
+import { IDEMPOTENCY_KEY_TTL_HOURS, requestHash, scopedIdempotencyKey } from './request-hash';
 
 export interface NewInquiry {
   propertyId?: string;
@@ -20,12 +21,21 @@ export interface InquiryRequestMeta {
   userAgent: string | null;
 }
 
+/** What one inquiry may make us send (see INQUIRY_* in env.ts). */
+export interface InquiryMailPolicy {
+  /** Acknowledgements one mailbox gets in 24 hours. */
+  ackMaxPerRecipient: number;
+  /** Acknowledged inquiries from one stored network (/24 or /48) in 24 hours. */
+  ackMaxPerNetwork: number;
+  /** Admins told of an inquiry that has no active agent, when there is no inbox. */
+  maxAdminRecipients: number;
+  /** The one address told of such an inquiry instead of admins. */
+  inbox?: string;
+}
+
 export type CreateInquiryResult =
   | { created: true; id: string; status: 'new'; notificationIds: string[] }
   | { created: false; id: string; status: InquiryStatus };
-
-/** Who hears about an inquiry: the listing's agent if an active admin, else every active admin (at most 500). */
-const MAX_ADMIN_RECIPIENTS = 500;
 
 /**
  * Stores an inquiry, its first history row, its analytics event and its emails in ONE
@@ -35,20 +45,29 @@ const MAX_ADMIN_RECIPIENTS = 500;
  * Idempotency-Key the inquiry insert does nothing on a conflict, and every later statement only
  * writes if THIS request's row exists, so 20 concurrent retries leave one inquiry and one set
  * of emails.
+ *
+ * The address typed in the form is not verified, so the acknowledgement sent to it carries no
+ * text the sender chose (only the listing's title, which is ours), and it is bounded per mailbox
+ * and per sending network by counting in the same transaction. An advisory lock per mailbox and
+ * per network, taken in key order (no deadlock), makes concurrent inquiries count one after the
+ * other, so the bound is exact. The staff who hear about it: the listing's agent if an active
+ * admin, else the configured inbox, else at most `maxAdminRecipients` active admins.
  */
 export async function createInquiry(
   db: Database,
   input: NewInquiry,
   meta: InquiryRequestMeta,
+  policy: InquiryMailPolicy,
 ): Promise<CreateInquiryResult> {
   const propertyId = input.propertyId ?? null;
   const phone = input.phone ?? null;
-  const key = meta.idempotencyKey ?? null;
   const hash = await requestHash({ propertyId, name: input.name, email: input.email, phone, message: input.message });
+  const key = meta.idempotencyKey ? await scopedIdempotencyKey(meta.idempotencyKey, hash) : null;
+  const ttl = `${IDEMPOTENCY_KEY_TTL_HOURS} hours`;
   const id = uuidv7();
+  const inbox = policy.inbox ?? null;
   const mine = sql`exists (select 1 from inquiries where id = ${id})`;
-  // The visitor's own words go to the listing's staff; the acknowledgement to the visitor
-  // carries only their name and the listing, so it can never relay a stranger's text.
+  // The visitor's own words go to the listing's staff only.
   const details = JSON.stringify({
     inquiryId: id,
     name: input.name,
@@ -58,9 +77,14 @@ export async function createInquiry(
   });
 
   const statements = [
+    // An expired key is forgotten first (the nightly retention forgets the rest), so it is reused.
     db.execute(sql`
-      insert into inquiries (id, property_id, name, email, phone, message, idempotency_key, request_hash, ip_address, user_agent)
-      select ${id}, ${propertyId}, ${input.name}, ${input.email}, ${phone}, ${input.message}, ${key}, ${hash},
+      update inquiries set idempotency_key = null
+      where ${key}::text is not null and idempotency_key = ${key}
+        and created_at <= now() - ${ttl}::interval`),
+    db.execute(sql`
+      insert into inquiries (id, property_id, name, email, phone, message, idempotency_key, ip_address, user_agent)
+      select ${id}, ${propertyId}, ${input.name}, ${input.email}, ${phone}, ${input.message}, ${key},
         ${meta.ipAddress}, ${meta.userAgent}
       where ${propertyId}::uuid is null
         or exists (select 1 from properties p where p.id = ${propertyId} and p.status <> 'draft')
@@ -72,6 +96,13 @@ export async function createInquiry(
       insert into analytics_events (id, type, property_id, ip_address, metadata)
       select ${uuidv7()}, 'inquiry_submitted', ${propertyId}, ${meta.ipAddress}, ${JSON.stringify({ inquiryId: id })}::jsonb
       where ${mine}`),
+    db.execute(sql`
+      select pg_advisory_xact_lock(k.key)
+      from (select distinct hashtextextended(name, 0) as key
+        from unnest(array[${`inquiry-ack:mailbox:`}::text || ${mailbox(input.email)},
+                          ${`inquiry-ack:network:`}::text || ${meta.ipAddress}::text]) as n(name)
+        where name is not null) k
+      order by k.key`),
     db.execute<{ id: string }>(sql`
       with listing as (
         select p.title, p.slug, a.id as agent_id, a.email as agent_email
@@ -80,53 +111,55 @@ export async function createInquiry(
         where p.id = ${propertyId}
       ),
       recipients as (
-        select agent_id as id, agent_email as email from listing where agent_id is not null
+        select agent_id::text as key, agent_email as email from listing where agent_id is not null
         union all
-        (select u.id, u.email from users u
-          where u.is_active and u.role in ('admin', 'super_admin')
+        select 'inbox', ${inbox}::text
+        where ${inbox}::text is not null and not exists (select 1 from listing where agent_id is not null)
+        union all
+        (select u.id::text, u.email from users u
+          where u.is_active and u.role in ('admin', 'super_admin') and ${inbox}::text is null
             and not exists (select 1 from listing where agent_id is not null)
           order by u.created_at, u.id
-          limit ${MAX_ADMIN_RECIPIENTS})
+          limit ${policy.maxAdminRecipients})
       ),
       mail (kind, recipient, payload, idempotency_key) as (
         select 'inquiry_received', r.email,
           ${details}::jsonb || jsonb_build_object(
             'propertyTitle', (select title from listing), 'propertySlug', (select slug from listing)),
-          'inquiry:' || ${id} || ':received:' || r.id
+          'inquiry:' || ${id} || ':received:' || r.key
         from recipients r
         union all
         select 'inquiry_acknowledgement', ${input.email},
-          jsonb_build_object('name', ${input.name}::text, 'propertyTitle', (select title from listing)),
+          jsonb_build_object('propertyTitle', (select title from listing)),
           'inquiry:' || ${id} || ':ack'
+        where (select count(*) from notification_queue q
+            where q.kind = 'inquiry_acknowledgement' and ${mailbox(sql`q.recipient`)} = ${mailbox(input.email)}
+              and q.created_at > now() - interval '24 hours') < ${policy.ackMaxPerRecipient}
+          -- This inquiry is already stored (an earlier statement), hence <=.
+          and (${meta.ipAddress}::text is null or (select count(*) from inquiries i
+            where i.ip_address = ${meta.ipAddress} and i.created_at > now() - interval '24 hours')
+              <= ${policy.ackMaxPerNetwork})
       )
       insert into notification_queue (id, kind, recipient, payload, idempotency_key)
       select gen_random_uuid(), kind, recipient, payload, idempotency_key from mail
       where ${mine}
       on conflict (idempotency_key) do nothing
       returning id`),
-    db.execute<{ id: string; status: InquiryStatus; request_hash: string | null }>(sql`
-      select id, status, request_hash from inquiries
+    db.execute<{ id: string; status: InquiryStatus }>(sql`
+      select id, status from inquiries
       where id = ${id} or (${key}::text is not null and idempotency_key = ${key})
       order by (id = ${id}) desc
       limit 1`),
   ] as const;
   const results = await db.batch(statements);
-  const stored = results[4].rows[0];
+  const stored = results[6].rows[0];
 
   if (stored?.id === id) {
-    return { created: true, id, status: 'new', notificationIds: results[3].rows.map((r) => r.id) };
+    return { created: true, id, status: 'new', notificationIds: results[5].rows.map((r) => r.id) };
   }
   if (!stored) {
     if (propertyId) throw notFound('PROPERTY_NOT_FOUND', 'No published listing has this id.');
     throw new Error('inquiry neither inserted nor found by its idempotency key');
-  }
-  if (stored.request_hash !== hash) {
-    throw new ApiError({
-      status: 422,
-      code: 'IDEMPOTENCY_KEY_REUSED',
-      detail: 'This Idempotency-Key was already used with a different request body.',
-      errors: [{ path: 'Idempotency-Key', message: 'already used with a different body' }],
-    });
   }
   return { created: false, id: stored.id, status: stored.status };
 }

@@ -4,12 +4,14 @@ import { classifyDatabaseError } from '../../db/errors';
 import { properties } from '../../db/schema';
 import { CoalescingBuffer } from '../../lib/coalescing-buffer';
 import type { Logger } from '../../lib/logger';
-import { analyticsEventsInsert } from '../analytics/record-event';
+import { insertAnalyticsEvents } from '../analytics/record-event';
 
 export interface PropertyView {
   propertyId: string;
   /** Already truncated (see lib/ip.ts). */
   ipAddress: string | null;
+  /** Who viewed (lib/viewer-key.ts): counted once per listing per window. */
+  viewer?: string | null;
 }
 
 /** Views one isolate holds at most; the view that fills the buffer writes them at once. */
@@ -31,7 +33,12 @@ export function recordPropertyView(
   return buffered.add(view, context.flushMs, (views) => writePropertyViews(context.db, views, context.logger));
 }
 
-const toEvent = (v: PropertyView) => ({ type: 'property_view', propertyId: v.propertyId, ipAddress: v.ipAddress });
+const toEvent = (v: PropertyView) => ({
+  type: 'property_view',
+  propertyId: v.propertyId,
+  ipAddress: v.ipAddress,
+  viewer: v.viewer,
+});
 
 /** Inserts the views in one statement; never throws (a failure is logged, the views dropped). */
 export async function writePropertyViews(db: Database, views: PropertyView[], logger?: Logger): Promise<void> {
@@ -51,13 +58,13 @@ export async function writePropertyViews(db: Database, views: PropertyView[], lo
 /** A listing deleted since it was viewed leaves its own views out, not everyone's. */
 async function insertViews(db: Database, views: PropertyView[]): Promise<void> {
   try {
-    await analyticsEventsInsert(db, views.map(toEvent));
+    await insertAnalyticsEvents(db, views.map(toEvent));
   } catch (error) {
     if (classifyDatabaseError(error)?.kind !== 'foreign_key') throw error;
     const ids = [...new Set(views.map((v) => v.propertyId))];
     const rows = await db.select({ id: properties.id }).from(properties).where(inArray(properties.id, ids));
     const existing = new Set(rows.map((r) => r.id));
     const kept = views.filter((v) => existing.has(v.propertyId));
-    if (kept.length > 0) await analyticsEventsInsert(db, kept.map(toEvent));
+    if (kept.length > 0) await insertAnalyticsEvents(db, kept.map(toEvent));
   }
 }

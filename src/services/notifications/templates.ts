@@ -71,7 +71,8 @@ const RENDERERS: Record<NotificationKind, (payload: Payload) => RenderedEmail> =
   inquiry_acknowledgement: (p) =>
     email(
       'We received your inquiry',
-      `Hello ${line(p, 'name', 'there')},`,
+      // No name: the address is unverified, so nothing the sender typed goes into this email.
+      'Hello,',
       [['Listing', line(p, 'propertyTitle', 'General inquiry')]],
       'Thank you for your message. An agent will get back to you shortly.',
     ),

@@ -1,5 +1,7 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
+import { VIEW_WINDOW_MINUTES } from '../analytics/record-event';
+import { IDEMPOTENCY_KEY_TTL_HOURS } from '../inquiries/request-hash';
 
 export interface PurgeResult {
   deleted: number;
@@ -16,27 +18,62 @@ export interface RetentionPeriods {
   loginClientsDays: number;
 }
 
+/** Runs `statement` (which acts on at most `batchSize` rows) until it comes back short. */
+async function inBatches(
+  batchSize: number,
+  maxBatches: number,
+  statement: () => Promise<number>,
+): Promise<PurgeResult> {
+  let deleted = 0;
+  for (let batch = 1; batch <= maxBatches; batch++) {
+    const count = await statement();
+    deleted += count;
+    if (count < batchSize) return { deleted, batches: batch, more: false };
+  }
+  return { deleted, batches: maxBatches, more: true };
+}
+
 /**
  * Deletes the rows of `table` matching `where`, at most `batchSize` per statement, so that no
  * statement holds its row locks for long; loops until a batch comes back short.
  */
-export async function deleteInBatches(
+export function deleteInBatches(
   db: Database,
   table: string,
   where: SQL,
   batchSize: number,
   maxBatches: number,
 ): Promise<PurgeResult> {
-  let deleted = 0;
-  for (let batch = 1; batch <= maxBatches; batch++) {
+  return inBatches(batchSize, maxBatches, async () => {
     const result = await db.execute(sql`
       delete from ${sql.identifier(table)}
       where id in (select id from ${sql.identifier(table)} where ${where} limit ${batchSize})`);
-    const count = result.rowCount ?? 0;
-    deleted += count;
-    if (count < batchSize) return { deleted, batches: batch, more: false };
-  }
-  return { deleted, batches: maxBatches, more: true };
+    return result.rowCount ?? 0;
+  });
+}
+
+/** View claims of windows that have ended: a later view opens a window of its own anyway. */
+function deletePastViewWindows(db: Database, batchSize: number, maxBatches: number): Promise<PurgeResult> {
+  const window = `${VIEW_WINDOW_MINUTES} minutes`;
+  return inBatches(batchSize, maxBatches, async () => {
+    const result = await db.execute(sql`
+      delete from analytics_view_claims
+      where ctid in (select ctid from analytics_view_claims
+        where window_start < now() - ${window}::interval limit ${batchSize})`);
+    return result.rowCount ?? 0;
+  });
+}
+
+/** Expired inquiry Idempotency-Keys: the inquiries stay, their keys go (the request path also ignores them). */
+function forgetIdempotencyKeys(db: Database, batchSize: number, maxBatches: number): Promise<PurgeResult> {
+  const ttl = `${IDEMPOTENCY_KEY_TTL_HOURS} hours`;
+  return inBatches(batchSize, maxBatches, async () => {
+    const result = await db.execute(sql`
+      update inquiries set idempotency_key = null
+      where id in (select id from inquiries
+        where idempotency_key is not null and created_at <= now() - ${ttl}::interval limit ${batchSize})`);
+    return result.rowCount ?? 0;
+  });
 }
 
 /** The retention rules: what each table keeps, as a condition on the rows to delete. */
@@ -73,5 +110,7 @@ export async function purgeExpiredRows(
   for (const rule of retentionRules(periods)) {
     results[rule.table] = await deleteInBatches(db, rule.table, rule.where, limits.batchSize, limits.maxBatches);
   }
+  results['inquiries.idempotency_key'] = await forgetIdempotencyKeys(db, limits.batchSize, limits.maxBatches);
+  results.analytics_view_claims = await deletePastViewWindows(db, limits.batchSize, limits.maxBatches);
   return results;
 }
