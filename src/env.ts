@@ -77,6 +77,8 @@ export const configSchema = z.object({
 /** The Worker's bindings: its vars and secrets as wrangler hands them over, and its binding objects. */
 export type Bindings = z.input<typeof configSchema> & {
   IMAGES: R2Bucket;
+  /** Cloudflare Images: scales and re-encodes photos (`[images]` in wrangler.toml). */
+  IMAGE_TRANSFORMS: ImagesBinding;
   AUTH_RATE_LIMITER?: RateLimit;
   INQUIRY_RATE_LIMITER?: RateLimit;
   EVENTS_RATE_LIMITER?: RateLimit;

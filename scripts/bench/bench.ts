@@ -14,6 +14,7 @@ import { bcryptFloor, captureRequest, directSelectOne, jwtVerifyFloor, replayFlo
 import { runLoad } from './load';
 import type { LoadRequest, LoadResult } from './load-types';
 import { commitInfo, machineInfo, versions } from './machine';
+import { realisticPhotoJpeg, runPhotoBench } from './photos';
 import { writeNoisePng } from './png';
 import {
   type BenchReport,
@@ -305,6 +306,27 @@ export async function runBench(
         if (scenario.name === 'detail-cached' && misses > 0) {
           problems.push(`${scenario.name} at ${c}: ${misses} edge cache misses in a scenario meant to hit`);
         }
+      }
+    }
+
+    const photoCount = config.photos ?? 20;
+    if (photoCount > 0) {
+      try {
+        report.photos = await runPhotoBench({
+          baseUrl,
+          adminToken: await ctx.token('admin'),
+          photo: await realisticPhotoJpeg(),
+          photos: photoCount,
+          storedRequests: Math.max(photoCount, config.requests ?? 200),
+          log,
+        });
+        const p = report.photos;
+        log(
+          `photos: page ${(p.page.originalBytes / 1e6).toFixed(1)} MB of originals vs ${(p.page.variantBytes / 1e3).toFixed(0)} kB at w=320 WebP (1/${p.page.ratio.toFixed(0)}); cold variant p50 ${fmt(p.coldMs.p50)} ms, stored p50 ${fmt(p.storedMs.p50)} ms; upload p50 ${fmt(p.uploadMs.p50)} ms`,
+        );
+      } catch (error) {
+        problems.push(`photos: ${(error as Error).message}`);
+        log(`photos: FAILED, ${(error as Error).message}`);
       }
     }
 

@@ -44,6 +44,8 @@ export interface BenchConfig {
   verbose: boolean;
   /** Drive the load from this process instead of a child (the smoke test: faster, timings not meaningful). */
   inProcessLoad: boolean;
+  /** Photos the photo benchmark uploads (a search page of cards); 0 skips it. Default 20. */
+  photos?: number;
 }
 
 function num(name: string, fallback: number, min: number, integer = true): number {
@@ -90,6 +92,7 @@ export function configFromEnv(overrides: Partial<BenchConfig> = {}): BenchConfig
     failOnErrors: !flag('BENCH_ALLOW_ERRORS'),
     verbose: flag('BENCH_VERBOSE'),
     inProcessLoad: false,
+    photos: num('BENCH_PHOTOS', 20, 0),
     ...overrides,
   };
 }

@@ -3,6 +3,7 @@ import type { DatasetSizes } from './dataset';
 import type { SqlFloor } from './floors';
 import type { LoadResult, Percentiles } from './load-types';
 import type { CommitInfo, MachineInfo, Versions } from './machine';
+import type { PhotoBenchReport } from './photos';
 
 export interface DbCounts {
   /** /sql requests (round trips of the HTTP driver) per response. */
@@ -56,6 +57,8 @@ export interface TargetCheck {
 
 export interface BenchReport {
   format: 'gsr-bench/1';
+  /** The photo benchmark (absent when skipped, and in reports made before it). */
+  photos?: PhotoBenchReport;
   startedAt: string;
   finishedAt: string;
   durationSec: number;
@@ -279,6 +282,26 @@ export function renderMarkdown(report: BenchReport): string {
     out.push(`| ${t.scenario} | ${t.target} | ${t.figure} | ${t.pass === null ? '–' : t.pass ? 'yes' : '**no**'} |`);
   }
   out.push('');
+  if (report.photos) {
+    const p = report.photos;
+    const kB = (n: number) => `${(n / 1024).toFixed(0)} KiB`;
+    out.push('## Photos (one client, sequential)');
+    out.push('');
+    out.push(
+      `A ${p.photo.width}x${p.photo.height} photograph-like JPEG of ${(p.photo.bytes / 1048576).toFixed(2)} MiB, uploaded ${p.uploads} times into one listing.`,
+    );
+    out.push('');
+    out.push('| measure | value |');
+    out.push('| --- | --- |');
+    out.push(
+      `| one search page, ${p.page.cards} cards: originals | ${(p.page.originalBytes / 1048576).toFixed(1)} MiB |`,
+    );
+    out.push(`| the same page at \`w=320\`, WebP | ${kB(p.page.variantBytes)} (1/${p.page.ratio.toFixed(0)}) |`);
+    out.push(`| cold variant (made, 320/640/1024 WebP): p50 / p95 | ${ms(p.coldMs.p50)} / ${ms(p.coldMs.p95)} ms |`);
+    out.push(`| stored variant (from R2): p50 / p95 | ${ms(p.storedMs.p50)} / ${ms(p.storedMs.p95)} ms |`);
+    out.push(`| upload with metadata stripping: p50 / p95 | ${ms(p.uploadMs.p50)} / ${ms(p.uploadMs.p95)} ms |`);
+    out.push('');
+  }
   out.push('## Captured SQL (one request per scenario)');
   out.push('');
   out.push(

@@ -241,6 +241,10 @@ export const propertyImages = pgTable(
     altText: text('alt_text').notNull().default(''),
     sortOrder: integer('sort_order').notNull(),
     isCover: boolean('is_cover').notNull().default(false),
+    // Whether a fallback variant must be a PNG rather than a JPEG (see services/images/variants.ts).
+    hasAlpha: boolean('has_alpha').notNull().default(false),
+    // Set when a request found no R2 object behind the row; the orphan sweep settles it.
+    objectMissingAt: timestamptz('object_missing_at'),
     createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

@@ -22,7 +22,8 @@ export async function runRetention({ env, config, db }: JobContext): Promise<Job
     prefix: settings.ORPHAN_IMAGE_PREFIX,
   });
   const analyzed = await analyzeTables(db, ANALYZE_TABLES);
-  const rowsAffected = Object.values(purged).reduce((sum, r) => sum + r.deleted, 0) + images.deleted;
+  const rowsAffected =
+    Object.values(purged).reduce((sum, r) => sum + r.deleted, 0) + images.deleted + images.missingRowsDeleted;
   return {
     rowsAffected,
     details: {

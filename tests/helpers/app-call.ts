@@ -11,12 +11,12 @@ import { type ApiOptions, apiRequest } from './api';
 export async function callApp(
   app: ReturnType<typeof createApp>,
   path: string,
-  options: ApiOptions & { vars?: Record<string, string> } = {},
+  options: ApiOptions & { vars?: Record<string, string>; bindings?: Partial<Bindings> } = {},
 ): Promise<{ response: Response; background: Promise<void> }> {
   const ctx = createExecutionContext();
   const response = await app.fetch(
     apiRequest(path, options),
-    { ...(env as unknown as Bindings), ...options.vars },
+    { ...(env as unknown as Bindings), ...options.vars, ...options.bindings },
     ctx,
   );
   const noBody = [204, 205, 304].includes(response.status);

@@ -86,6 +86,7 @@ describe(`npm run bench, smoke run on ${server ? 'PostgreSQL' : 'embedded PGlite
       failOnErrors: true,
       verbose: false,
       inProcessLoad: true,
+      photos: 2,
     };
     const lines: string[] = [];
     const outcome = await runBench(config, (line) => lines.push(line)).catch((error: unknown) => {
@@ -112,6 +113,10 @@ describe(`npm run bench, smoke run on ${server ? 'PostgreSQL' : 'embedded PGlite
       expect(run?.floorMs).not.toBeNull();
     }
 
+    // The photo benchmark ran: a card at w=320 WebP is a small fraction of the original.
+    expect(report.photos?.uploads).toBe(2);
+    expect(report.photos?.page.ratio).toBeGreaterThan(10);
+
     const written = JSON.parse(readFileSync(outcome.jsonFile, 'utf8')) as BenchReport;
     expect(written.format).toBe('gsr-bench/1');
     expect(written.machine.cpus).toBeGreaterThan(0);
@@ -120,6 +125,7 @@ describe(`npm run bench, smoke run on ${server ? 'PostgreSQL' : 'embedded PGlite
     expect(written.commit.short).toMatch(/^[0-9a-f]{7}$|^unknown$/);
     const markdown = readFileSync(outcome.markdownFile, 'utf8');
     for (const name of SCENARIO_NAMES) expect(markdown).toContain(`| ${name} |`);
+    expect(markdown).toContain('## Photos');
   }, 240_000);
 
   it('loads the dataset at the requested scale', () => {

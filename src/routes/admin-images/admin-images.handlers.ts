@@ -2,6 +2,7 @@ import { getConfig } from '../../env';
 import { ApiError, badRequest, notFound, unprocessable } from '../../lib/errors';
 import { deleteImage as deleteImageRow, reorderImages, updateImage } from '../../services/images/manage';
 import { uploadImage } from '../../services/images/upload';
+import { allVariantKeys } from '../../services/images/variants';
 import { imageView } from '../../services/listings/serialize';
 import { listingSlugs } from '../../services/listings/write';
 import { purgeListingPages } from '../admin-listings/admin-listings.handlers';
@@ -62,6 +63,7 @@ export const uploadHandler: AppRouteHandler<typeof uploadRoute> = async (c) => {
     bytes,
     altText: altText.trim(),
     actorId: c.var.auth.userId,
+    transforms: c.env.IMAGE_TRANSFORMS,
   });
   await purgeListingPages(c, { id, slug: image.listingSlug });
   c.header('Location', `/v1/images/${image.id}`);
@@ -87,7 +89,7 @@ export const deleteHandler: AppRouteHandler<typeof deleteImage> = async (c) => {
   if (!deleted) throw notFound('IMAGE_NOT_FOUND', 'No such image.');
   await purgeListing(c, deleted.propertyId);
   try {
-    await c.env.IMAGES.delete(deleted.r2Key);
+    await c.env.IMAGES.delete([deleted.r2Key, ...allVariantKeys(deleted.r2Key)]);
   } catch (error) {
     // The row is gone; the nightly job removes objects no row references.
     c.var.logger.warn('R2 delete failed; left for the orphan sweep', {

@@ -2,6 +2,7 @@ import { getConfig } from '../../env';
 import { cursorSecret } from '../../lib/cursor';
 import { notFound, unprocessable } from '../../lib/errors';
 import { ifMatchVersion, purgeCachedPages, versionEtag } from '../../lib/http-cache';
+import { allVariantKeys } from '../../services/images/variants';
 import { findListing, listingPageUrls } from '../../services/listings/get';
 import { searchListings } from '../../services/listings/search';
 import { adminDetailView } from '../../services/listings/serialize';
@@ -78,8 +79,9 @@ export const deleteHandler: AppRouteHandler<typeof deleteAdminListing> = async (
   await purgeListingPages(c, deleted);
   if (deleted.r2Keys.length > 0) {
     try {
-      // R2 deletes up to 1000 keys per call; a listing holds at most 50 photos.
-      await c.env.IMAGES.delete(deleted.r2Keys);
+      // Each photo with every variant it may have; R2 deletes up to 1000 keys per call.
+      const keys = deleted.r2Keys.flatMap((key) => [key, ...allVariantKeys(key)]);
+      for (let i = 0; i < keys.length; i += 1000) await c.env.IMAGES.delete(keys.slice(i, i + 1000));
     } catch (error) {
       // The rows are gone; the nightly job removes objects no row references.
       c.var.logger.warn('R2 delete failed; left for the orphan sweep', {

@@ -162,6 +162,12 @@ export const ImageSchema = z
   .object({
     id: z.uuid(),
     url: z.string(),
+    srcset: z.string().openapi({
+      description:
+        'HTML srcset of the scaled variants: `<url>?w=N Nw, ...` for each listed width not larger than the photo ' +
+        '(a photo narrower than 160 px: its original at its own width)',
+      example: 'https://api.example.com/v1/images/0190…?w=160 160w, https://api.example.com/v1/images/0190…?w=320 320w',
+    }),
     altText: z.string(),
     width: z.number().int(),
     height: z.number().int(),

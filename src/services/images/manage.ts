@@ -2,7 +2,7 @@ import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { properties, propertyImages } from '../../db/schema';
 import { ApiError, notFound, unprocessable } from '../../lib/errors';
-import { imageColumns } from '../listings/columns';
+import { imageColumns, PUBLIC_STATUS } from '../listings/columns';
 import type { ImageRow } from '../listings/serialize';
 
 export type ManagedImage = ImageRow & { propertyId: string };
@@ -129,11 +129,20 @@ export async function deleteImage(
   return deleted.length > 0 ? { propertyId: pid, r2Key: image.r2Key } : null;
 }
 
-/** What GET /v1/images/:id needs to stream an image. */
+/** What GET /v1/images/:id needs to serve a photo or a variant, and whether anyone may see it. */
 export async function imageForServing(db: Database, imageId: string) {
   const [row] = await db
-    .select({ r2Key: propertyImages.r2Key, contentType: propertyImages.contentType, sha256: propertyImages.sha256 })
+    .select({
+      id: propertyImages.id,
+      r2Key: propertyImages.r2Key,
+      contentType: propertyImages.contentType,
+      sha256: propertyImages.sha256,
+      width: propertyImages.width,
+      hasAlpha: propertyImages.hasAlpha,
+      isPublic: sql<boolean>`${PUBLIC_STATUS}`.mapWith((v: unknown) => v === true || v === 't' || v === 'true'),
+    })
     .from(propertyImages)
+    .innerJoin(properties, eq(properties.id, propertyImages.propertyId))
     .where(eq(propertyImages.id, imageId));
   return row ?? null;
 }

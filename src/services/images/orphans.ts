@@ -1,7 +1,9 @@
-import { inArray } from 'drizzle-orm';
+import { and, asc, inArray, isNotNull, like, lt } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { propertyImages } from '../../db/schema';
 import { IMAGE_KEY_PREFIX } from './limits';
+import { deleteImage } from './manage';
+import { allVariantKeys, originalKeyOf } from './variants';
 
 export interface OrphanOptions {
   /** Stop after deleting this many objects (default 1000). */
@@ -25,6 +27,10 @@ export interface OrphanReport {
   orphaned: number;
   deleted: number;
   keys: string[];
+  /** Rows flagged by a request that found no object: still missing, so deleted with their variants. */
+  missingRowsDeleted: number;
+  /** Flagged rows whose object is there after all (the flag is cleared). */
+  missingRowsCleared: number;
 }
 
 /**
@@ -40,7 +46,14 @@ export async function deleteOrphanedImages(
   const graceMs = options.graceMs ?? 3_600_000;
   const maxScanned = options.maxScanned ?? 50_000;
   const cutoff = (options.now ?? new Date()).getTime() - graceMs;
-  const report: OrphanReport = { scanned: 0, orphaned: 0, deleted: 0, keys: [] };
+  const report: OrphanReport = {
+    scanned: 0,
+    orphaned: 0,
+    deleted: 0,
+    keys: [],
+    missingRowsDeleted: 0,
+    missingRowsCleared: 0,
+  };
   let cursor: string | undefined;
   do {
     const page = await bucket.list({
@@ -51,12 +64,14 @@ export async function deleteOrphanedImages(
     report.scanned += page.objects.length;
     const old = page.objects.filter((o) => o.uploaded.getTime() < cutoff).map((o) => o.key);
     if (old.length > 0) {
+      // A variant belongs to the row of its original: it goes when that row is gone.
+      const owner = (key: string) => originalKeyOf(key) ?? key;
       const referenced = await db
         .select({ key: propertyImages.r2Key })
         .from(propertyImages)
-        .where(inArray(propertyImages.r2Key, old));
+        .where(inArray(propertyImages.r2Key, [...new Set(old.map(owner))]));
       const keep = new Set(referenced.map((r) => r.key));
-      const orphans = old.filter((k) => !keep.has(k)).slice(0, limit - report.orphaned);
+      const orphans = old.filter((k) => !keep.has(owner(k))).slice(0, limit - report.orphaned);
       report.orphaned += orphans.length;
       report.keys.push(...orphans);
       if (orphans.length > 0 && !options.dryRun) {
@@ -66,5 +81,49 @@ export async function deleteOrphanedImages(
     }
     cursor = page.truncated ? page.cursor : undefined;
   } while (cursor && report.orphaned < limit && report.scanned < maxScanned);
+  if (!options.dryRun)
+    await settleMissingObjects(db, bucket, options.prefix ?? IMAGE_KEY_PREFIX, cutoff, limit, report);
   return report;
+}
+
+/**
+ * Rows a request found without their R2 object (`object_missing_at`), flagged before the grace
+ * period: looked at again, since a flag can come from a moment of R2 trouble. Still missing: the
+ * row goes (with the same order and cover upkeep as an admin's delete) and its variants with it.
+ * There after all: the flag is cleared.
+ */
+async function settleMissingObjects(
+  db: Database,
+  bucket: R2Bucket,
+  prefix: string,
+  cutoff: number,
+  limit: number,
+  report: OrphanReport,
+): Promise<void> {
+  const flagged = await db
+    .select({ id: propertyImages.id, r2Key: propertyImages.r2Key })
+    .from(propertyImages)
+    .where(
+      and(
+        isNotNull(propertyImages.objectMissingAt),
+        lt(propertyImages.objectMissingAt, new Date(cutoff)),
+        like(propertyImages.r2Key, `${prefix.replace(/[\\%_]/g, '\\$&')}%`),
+      ),
+    )
+    .orderBy(asc(propertyImages.objectMissingAt))
+    .limit(limit);
+  for (const row of flagged) {
+    if (await bucket.head(row.r2Key)) {
+      await db
+        .update(propertyImages)
+        .set({ objectMissingAt: null })
+        .where(inArray(propertyImages.id, [row.id]));
+      report.missingRowsCleared++;
+      continue;
+    }
+    if (await deleteImage(db, row.id)) {
+      await bucket.delete(allVariantKeys(row.r2Key));
+      report.missingRowsDeleted++;
+    }
+  }
 }

@@ -9,12 +9,15 @@ import { IMMUTABLE_CACHE_CONTROL } from '../../lib/http-cache';
 import { sniffImage } from '../../lib/image-sniff';
 import type { ImageRow } from '../listings/serialize';
 import { imageKey, MAX_DECODED_BYTES, MAX_IMAGE_PIXELS, MAX_IMAGES_PER_LISTING } from './limits';
+import { sanitizeUpload } from './sanitize';
 
 export interface UploadInput {
   propertyId: string;
   bytes: Uint8Array;
   altText: string;
   actorId: string;
+  /** The Images binding: applies EXIF orientation when the metadata is stripped. */
+  transforms: ImagesBinding;
 }
 
 export interface UploadedImage extends ImageRow {
@@ -39,10 +42,11 @@ type InsertedRow = { sort_order: number; is_cover: boolean; slug: string };
 async function insertRow(db: Database, row: Omit<typeof propertyImages.$inferInsert, 'sortOrder' | 'isCover'>) {
   const statement = sql`
     insert into ${propertyImages}
-      (id, property_id, r2_key, content_type, byte_size, width, height, sha256, alt_text, sort_order, is_cover, created_by)
+      (id, property_id, r2_key, content_type, byte_size, width, height, sha256, alt_text, sort_order, is_cover, created_by,
+       has_alpha)
     select ${row.id}::uuid, p.id, ${row.r2Key}::text, ${row.contentType}::text, ${row.byteSize}::int,
            ${row.width}::int, ${row.height}::int, ${row.sha256}::text, ${row.altText}::text,
-           coalesce(s.max_order + 1, 0), s.covers = 0, ${row.createdBy ?? null}::uuid
+           coalesce(s.max_order + 1, 0), s.covers = 0, ${row.createdBy ?? null}::uuid, ${row.hasAlpha ?? false}::boolean
       from ${properties} p,
            lateral (select max(sort_order) as max_order, count(*) as n, count(*) filter (where is_cover) as covers
                       from ${propertyImages} where property_id = p.id) s
@@ -117,10 +121,13 @@ export async function uploadImage(db: Database, bucket: R2Bucket, input: UploadI
         `${MAX_DECODED_BYTES / 1024 / 1024} MiB (this one: ${width}x${height}, ${Math.ceil(decodedBytes / 1024 / 1024)} MiB).`,
     });
   }
+  // Only these bytes are stored: no metadata, orientation applied (dimensions may swap).
+  const clean = await sanitizeUpload(input.transforms, input.bytes, sniffed.image);
+  const bytes = clean.bytes;
   const id = uuidv7();
   const key = imageKey(input.propertyId, id);
-  const sha256 = await sha256Hex(input.bytes);
-  await bucket.put(key, input.bytes, {
+  const sha256 = await sha256Hex(bytes);
+  await bucket.put(key, bytes, {
     httpMetadata: { contentType, cacheControl: IMMUTABLE_CACHE_CONTROL },
     customMetadata: { propertyId: input.propertyId, imageId: id },
     sha256,
@@ -132,9 +139,10 @@ export async function uploadImage(db: Database, bucket: R2Bucket, input: UploadI
       propertyId: input.propertyId,
       r2Key: key,
       contentType,
-      byteSize: input.bytes.byteLength,
-      width,
-      height,
+      byteSize: bytes.byteLength,
+      width: clean.width,
+      height: clean.height,
+      hasAlpha: clean.hasAlpha,
       sha256,
       altText: input.altText,
       createdBy: input.actorId,
@@ -158,11 +166,11 @@ export async function uploadImage(db: Database, bucket: R2Bucket, input: UploadI
     propertyId: input.propertyId,
     listingSlug: String(inserted.slug),
     altText: input.altText,
-    width,
-    height,
+    width: clean.width,
+    height: clean.height,
     sortOrder: Number(inserted.sort_order),
     isCover: inserted.is_cover === true || String(inserted.is_cover) === 't' || String(inserted.is_cover) === 'true',
     contentType,
-    byteSize: input.bytes.byteLength,
+    byteSize: bytes.byteLength,
   };
 }

@@ -1,6 +1,7 @@
 import type { InferSelectModel } from 'drizzle-orm';
 import type { properties } from '../../db/schema';
 import { priceFormatted } from '../../lib/money';
+import { srcset } from '../images/variants';
 
 type PropertyRow = InferSelectModel<typeof properties>;
 
@@ -43,6 +44,8 @@ export interface ImageRow {
 export interface ImageView {
   id: string;
   url: string;
+  /** HTML srcset of the photo's variants (`<url>?w=N Nw, ...`). */
+  srcset: string;
   altText: string;
   width: number;
   height: number;
@@ -56,9 +59,11 @@ export type CoverImageView = Omit<ImageView, 'sortOrder' | 'isCover'>;
 export type ImageBaseUrl = string;
 
 export function imageView(row: ImageRow, base: ImageBaseUrl): ImageView {
+  const url = `${base}${row.id}`;
   return {
     id: row.id,
-    url: `${base}${row.id}`,
+    url,
+    srcset: srcset(url, row.width),
     altText: row.altText,
     width: row.width,
     height: row.height,
@@ -111,6 +116,7 @@ export function summaryView(
       ? {
           id: coverImage.id,
           url: coverImage.url,
+          srcset: coverImage.srcset,
           altText: coverImage.altText,
           width: coverImage.width,
           height: coverImage.height,
