@@ -322,7 +322,7 @@ export async function runBench(
         });
         const p = report.photos;
         log(
-          `photos: page ${(p.page.originalBytes / 1e6).toFixed(1)} MB of originals vs ${(p.page.variantBytes / 1e3).toFixed(0)} kB at w=320 WebP (1/${p.page.ratio.toFixed(0)}); cold variant p50 ${fmt(p.coldMs.p50)} ms, stored p50 ${fmt(p.storedMs.p50)} ms; upload p50 ${fmt(p.uploadMs.p50)} ms`,
+          `photos: page ${(p.page.originalBytes / 1e6).toFixed(1)} MB of originals vs ${(p.page.variantBytes / 1e3).toFixed(0)} kB at w=320 WebP (1/${p.page.ratio.toFixed(0)}); cold variant p50 ${fmt(p.coldMs.p50)} ms, cached p50 ${fmt(p.cachedMs.p50)} ms (health ${fmt(p.healthMs.p50)} ms), stored p50 ${fmt(p.storedMs.p50)} ms; upload p50 ${fmt(p.uploadMs.p50)} ms`,
         );
       } catch (error) {
         problems.push(`photos: ${(error as Error).message}`);

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApp } from '../../src/app';
-import { properties, propertyImages } from '../../src/db/schema';
+import { propertyImages } from '../../src/db/schema';
 import { deleteOrphanedImages } from '../../src/services/images/orphans';
 import { allVariantKeys, variantKey } from '../../src/services/images/variants';
 import { metadataFixture } from '../fixtures/images/metadata.generated';
@@ -45,10 +45,15 @@ describe('GET /v1/images/:id?w=N', () => {
 
     const row = await rowOf(image.id);
     await vi.waitFor(async () => expect(await bucket.head(variantKey(row.r2Key, 320, 'image/webp'))).not.toBeNull());
+    // A visitor's next request is the edge cache's; a signed-in one reads the stored variant.
     const again = await api(`/v1/images/${image.id}?w=320`, { headers: WEBP });
-    expect(again.headers.get('X-Image-Variant')).toBe('stored');
+    expect(again.headers.get('X-Cache')).toBe('HIT');
     expect(again.headers.get('ETag')).toBe(etag);
     expect(new Uint8Array(await again.arrayBuffer())).toEqual(body.bytes);
+    const stored = await api(`/v1/images/${image.id}?w=320`, { headers: WEBP, token: visitor.token });
+    expect(stored.headers.get('X-Image-Variant')).toBe('stored');
+    expect(stored.headers.get('ETag')).toBe(etag);
+    expect(new Uint8Array(await stored.arrayBuffer())).toEqual(body.bytes);
 
     const cached = await api(`/v1/images/${image.id}?w=320`, { headers: { ...WEBP, 'If-None-Match': etag } });
     expect(cached.status).toBe(304);
@@ -222,9 +227,20 @@ describe('GET /v1/images/:id of a listing that is not public', () => {
   it('GET /v1/images/:id turns to 404 for visitors as soon as its listing leaves the public statuses', async () => {
     const propertyId = await photoListing();
     const image = await uploadPhoto(propertyId, photo(), admin.token);
-    expect((await api(`/v1/images/${image.id}?w=160`, { headers: WEBP })).status).toBe(200);
-    await testDb().update(properties).set({ status: 'off_market' }).where(eq(properties.id, propertyId));
+    for (const path of [`/v1/images/${image.id}?w=160`, `/v1/images/${image.id}`]) {
+      const res = await api(path, { headers: WEBP });
+      expect(res.status).toBe(200);
+      await res.arrayBuffer();
+    }
+    const changed = await api(`/v1/admin/properties/${propertyId}/status`, {
+      method: 'POST',
+      token: admin.token,
+      json: { status: 'off_market' },
+    });
+    expect(changed.status).toBe(200);
+    // Both were in this location's edge cache: the status change dropped them.
     await expectProblem(await api(`/v1/images/${image.id}?w=160`, { headers: WEBP }), 404, 'IMAGE_NOT_FOUND');
+    await expectProblem(await api(`/v1/images/${image.id}`, { headers: WEBP }), 404, 'IMAGE_NOT_FOUND');
   });
 });
 

@@ -1,6 +1,8 @@
 import { getConfig } from '../../env';
 import { ApiError, badRequest, notFound, unprocessable } from '../../lib/errors';
+import { imageIdOfKey } from '../../services/images/limits';
 import { deleteImage as deleteImageRow, reorderImages, updateImage } from '../../services/images/manage';
+import { purgePhotos } from '../../services/images/photo-edge-cache';
 import { uploadImage } from '../../services/images/upload';
 import { allVariantKeys } from '../../services/images/variants';
 import { imageView } from '../../services/listings/serialize';
@@ -88,6 +90,7 @@ export const deleteHandler: AppRouteHandler<typeof deleteImage> = async (c) => {
   const deleted = await deleteImageRow(c.var.db, c.req.valid('param').id);
   if (!deleted) throw notFound('IMAGE_NOT_FOUND', 'No such image.');
   await purgeListing(c, deleted.propertyId);
+  await purgePhotos(new URL(c.req.url).origin, [imageIdOfKey(deleted.r2Key)]);
   try {
     await c.env.IMAGES.delete([deleted.r2Key, ...allVariantKeys(deleted.r2Key)]);
   } catch (error) {

@@ -2,6 +2,8 @@ import { getConfig } from '../../env';
 import { cursorSecret } from '../../lib/cursor';
 import { notFound, unprocessable } from '../../lib/errors';
 import { ifMatchVersion, purgeCachedPages, versionEtag } from '../../lib/http-cache';
+import { imageIdOfKey } from '../../services/images/limits';
+import { purgePhotos } from '../../services/images/photo-edge-cache';
 import { allVariantKeys } from '../../services/images/variants';
 import { findListing, listingPageUrls } from '../../services/listings/get';
 import { searchListings } from '../../services/listings/search';
@@ -69,6 +71,11 @@ export const updateHandler: AppRouteHandler<typeof updateAdminListing> = async (
   await updateListing(c.var.db, id, c.req.valid('json'), expected === '*' ? null : expected);
   const body = await adminListing(c, id);
   await purgeListingPages(c, body);
+  // Its photos follow the listing's visibility: visitors are refused them from now on here.
+  await purgePhotos(
+    new URL(c.req.url).origin,
+    body.images.map((image) => image.id),
+  );
   return c.json(body, 200);
 };
 
@@ -77,6 +84,7 @@ export const deleteHandler: AppRouteHandler<typeof deleteAdminListing> = async (
   const deleted = await deleteListing(c.var.db, id);
   if (!deleted) throw notFound('PROPERTY_NOT_FOUND', 'No such listing.');
   await purgeListingPages(c, deleted);
+  await purgePhotos(new URL(c.req.url).origin, deleted.r2Keys.map(imageIdOfKey));
   if (deleted.r2Keys.length > 0) {
     try {
       // Each photo with every variant it may have; R2 deletes up to 1000 keys per call.
@@ -104,6 +112,11 @@ export const statusHandler: AppRouteHandler<typeof changeAdminListingStatus> = a
   });
   const body = await adminListing(c, id);
   await purgeListingPages(c, body);
+  // Its photos follow the listing's visibility: visitors are refused them from now on here.
+  await purgePhotos(
+    new URL(c.req.url).origin,
+    body.images.map((image) => image.id),
+  );
   return c.json(body, 200);
 };
 

@@ -3,6 +3,7 @@ import { IMMUTABLE_CACHE_CONTROL, ifNoneMatchHit } from '../../lib/http-cache';
 import { isUuid } from '../../lib/uuid';
 import { callerHasRole } from '../../middleware/optional-auth';
 import { imageForServing } from '../../services/images/manage';
+import { cachedPhoto, keepPhoto, photoCacheKey } from '../../services/images/photo-edge-cache';
 import { flagMissingObject, variantFor } from '../../services/images/variant-store';
 import { negotiateFormat, storedWidth, type VariantWidth, variantEtag } from '../../services/images/variants';
 import type { AppRouteHandler, RequestContext } from '../shared/request-context';
@@ -38,13 +39,26 @@ export const getImageHandler: AppRouteHandler<typeof getImage> = async (c) => {
   const { id } = c.req.valid('param');
   const { w } = c.req.valid('query');
   if (!isUuid(id)) throw missing();
+  const ifNoneMatch = c.req.header('If-None-Match');
+  // Visitors' answers come from the edge cache when this location has one: no database, no R2.
+  // Signed-in callers always reach the row, which is what lets staff see a draft's photos.
+  const cacheKey = c.req.header('Authorization')
+    ? null
+    : photoCacheKey(new URL(c.req.url).origin, id, w === undefined ? undefined : Number(w), c.req.header('Accept'));
+  const hit = cacheKey ? await cachedPhoto(cacheKey, ifNoneMatch) : null;
+  if (hit) return hit;
   // The row, not just the object, decides: an orphaned object is never served.
   const image = await c.var.publicReads.run((db) => imageForServing(db, id.toLowerCase()));
   if (!image) throw missing();
   // A draft's photo exists only for staff: to anyone else it is exactly like a missing one.
   if (!image.isPublic && !(await callerHasRole(c, 'admin'))) throw missing();
   const cacheControl = image.isPublic ? IMMUTABLE_CACHE_CONTROL : PRIVATE_CACHE_CONTROL;
-  const ifNoneMatch = c.req.header('If-None-Match');
+  // Only a public photo, asked for by a visitor, is kept for the next visitor.
+  const keep = (response: Response) => {
+    if (cacheKey && image.isPublic) keepPhoto(cacheKey, response, (p) => c.executionCtx.waitUntil(p));
+    response.headers.set('X-Cache', 'MISS');
+    return response;
+  };
 
   if (w === undefined) {
     const etag = `"${image.sha256}"`;
@@ -52,12 +66,14 @@ export const getImageHandler: AppRouteHandler<typeof getImage> = async (c) => {
     if (ifNoneMatchHit(ifNoneMatch, etag)) return c.body(null, 304, caching);
     const object = await c.env.IMAGES.get(image.r2Key);
     if (!object) throw objectMissing(c, image.id);
-    return c.body(object.body, 200, {
-      ...caching,
-      ...SAFE_HEADERS,
-      'Content-Type': image.contentType,
-      'Content-Length': String(object.size),
-    });
+    return keep(
+      c.body(object.body, 200, {
+        ...caching,
+        ...SAFE_HEADERS,
+        'Content-Type': image.contentType,
+        'Content-Length': String(object.size),
+      }),
+    );
   }
 
   const width = storedWidth(Number(w) as VariantWidth, image.width);
@@ -92,11 +108,13 @@ export const getImageHandler: AppRouteHandler<typeof getImage> = async (c) => {
       'X-Image-Variant': 'fallback-original',
     });
   }
-  return c.body(outcome.body, 200, {
-    ...caching,
-    ...SAFE_HEADERS,
-    'Content-Type': format,
-    'Content-Length': String(outcome.size),
-    'X-Image-Variant': outcome.made ? 'made' : 'stored',
-  });
+  return keep(
+    c.body(outcome.body, 200, {
+      ...caching,
+      ...SAFE_HEADERS,
+      'Content-Type': format,
+      'Content-Length': String(outcome.size),
+      'X-Image-Variant': outcome.made ? 'made' : 'stored',
+    }),
+  );
 };

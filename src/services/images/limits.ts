@@ -11,4 +11,9 @@ export function imageKey(propertyId: string, imageId: string): string {
   return `properties/${propertyId}/${imageId}`;
 }
 
+/** The photo's id in its original's key (`imageKey`). */
+export function imageIdOfKey(key: string): string {
+  return key.slice(key.lastIndexOf('/') + 1);
+}
+
 export const IMAGE_KEY_PREFIX = 'properties/';
