@@ -28,7 +28,7 @@ const fields = {
     .optional()
     .openapi({ example: 'USD' }),
   bedrooms: z.number().int().min(0).max(100).optional(),
-  bathrooms: z.number().min(0).max(99.5).multipleOf(0.5).optional(),
+  bathrooms: z.number().min(0).max(99.5).multipleOf(0.5).optional().openapi({ multipleOf: 0.5 }),
   areaSqm: z.number().int().min(1).max(100_000_000).nullable().optional(),
   address: AddressInput,
   latitude: z.number().min(-90).max(90).nullable().optional(),
@@ -51,7 +51,7 @@ export const UpdateListingSchema = z
   .strict()
   .refine((v) => Object.keys(v).length > 0, { message: 'at least one field is required' })
   .refine(paired, { message: 'latitude and longitude go together', path: ['latitude'] })
-  .openapi('UpdateProperty');
+  .openapi('UpdateProperty', { minProperties: 1 });
 
 export const StatusChangeSchema = z
   .object({ status: z.enum(LISTING_STATUSES), reason: z.string().trim().min(1).max(1000).optional() })
