@@ -5,7 +5,7 @@ import { defineRoute, jsonBody, jsonContent } from '../shared/openapi';
 import { IdParam } from '../shared/schemas';
 import { imageBodyLimit } from './image-body-limit';
 
-const admin = { tags: ['Photos (admin)'], security: [{ bearerAuth: [] }] };
+const admin = { tags: ['Photos (admin)'], security: [{ adminBearerAuth: [] }] };
 const binary = z.string().openapi({ type: 'string', format: 'binary' });
 
 export const uploadImage = defineRoute(

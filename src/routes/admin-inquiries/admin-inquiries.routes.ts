@@ -8,7 +8,7 @@ import {
   InquiryPatchSchema,
 } from './admin-inquiries.schemas';
 
-const security = [{ bearerAuth: [] }];
+const security = [{ adminBearerAuth: [] }];
 
 export const listInquiriesRoute = defineRoute(
   {

@@ -8,7 +8,7 @@ import { CreateListingSchema, HistorySchema, StatusChangeSchema, UpdateListingSc
 
 const admin = {
   tags: ['Listings (admin)'],
-  security: [{ bearerAuth: [] }],
+  security: [{ adminBearerAuth: [] }],
 };
 
 const etagHeader = { ETag: { schema: { type: 'string' as const }, description: 'Send it back in If-Match' } };

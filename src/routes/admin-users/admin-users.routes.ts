@@ -4,7 +4,7 @@ import { defineRoute, jsonBody, jsonContent } from '../shared/openapi';
 import { IdParam, pageSchema } from '../shared/schemas';
 import { AdminUserSchema, EmailSchema, NameSchema, NewPasswordSchema, RoleSchema } from '../shared/users';
 
-const security = [{ bearerAuth: [] }];
+const security = [{ adminBearerAuth: [] }];
 
 export const listUsers = defineRoute(
   {

@@ -61,7 +61,7 @@ export const dashboardRoute = defineRoute(
     path: '/v1/admin/dashboard',
     tags: ['Analytics'],
     summary: 'Listings, inquiries, views and response times for the last N days',
-    security: [{ bearerAuth: [] }],
+    security: [{ adminBearerAuth: [] }],
     middleware: [requireRole('admin')] as const,
     request: { query: DashboardQuerySchema },
     responses: {

@@ -63,6 +63,14 @@ export function problemResponses(codes: readonly ProblemCode[]) {
   return out;
 }
 
+/** The global CORS middleware (src/app.ts) adds it to every answer to an allowed origin. */
+const CORS_HEADERS = {
+  'Access-Control-Allow-Origin': {
+    schema: { type: 'string' as const, format: 'uri', maxLength: 300 },
+    description: 'The request’s `Origin`, when it is one of CORS_ORIGINS; absent for any other origin.',
+  },
+};
+
 /** What a signed-in route can answer about its token, its session and its role. */
 export const AUTH_PROBLEMS = [
   'UNAUTHORIZED',
@@ -97,10 +105,14 @@ export function defineRoute<P extends string, R extends Omit<RouteConfig, 'path'
   problems: readonly ProblemCode[] = [],
 ) {
   const route = createRoute(config);
-  return {
-    ...route,
-    responses: { ...route.responses, ...problemResponses([...impliedProblems(route), ...problems]) },
-  } as typeof route;
+  const responses: Record<string, { headers?: object }> = {
+    ...route.responses,
+    ...problemResponses([...impliedProblems(route), ...problems]),
+  };
+  for (const [status, response] of Object.entries(responses)) {
+    responses[status] = { ...response, headers: { ...CORS_HEADERS, ...response.headers } };
+  }
+  return { ...route, responses } as typeof route;
 }
 
 export function jsonContent<T extends z.ZodType>(schema: T, description: string) {

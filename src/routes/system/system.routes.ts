@@ -115,7 +115,7 @@ export const getDatabaseOverview = defineRoute(
       'Database health: connections, table sizes, index usage, vacuum state, job runs, slow statements, lock waits',
     description:
       'Each section is `{available: false, reason}` when its statistics view is missing on this server (PGlite, no pg_stat_statements).',
-    security: [{ bearerAuth: [] }],
+    security: [{ adminBearerAuth: [] }],
     responses: {
       200: jsonContent(DatabaseOverviewSchema, 'The current state of the database'),
     },
@@ -132,7 +132,7 @@ export const runJobNow = defineRoute(
     summary: 'Run one scheduled job now and return its recorded outcome',
     description:
       'The run is recorded in job_runs like a cron run. While another run holds the job’s lease the answer is `status: "skipped"`.',
-    security: [{ bearerAuth: [] }],
+    security: [{ adminBearerAuth: [] }],
     request: {
       params: z.object({
         name: z
