@@ -12,17 +12,17 @@ import { parseAllowedOrigins } from './lib/cors';
 import { ApiError, serviceUnavailable } from './lib/errors';
 import { allowedMethods } from './lib/method-not-allowed';
 import { buildProblem, problemResponse } from './lib/problem';
+import type { ProblemCode } from './lib/problem-codes';
 import { toFieldErrors } from './lib/router';
 import { contentSecurityPolicy, docsCsp } from './lib/security-headers';
 import { database } from './middleware/database';
 import { requestLogger } from './middleware/logger';
 import { serverTiming } from './middleware/server-timing';
 import { registerRoutes } from './routes';
-
-const API_TITLE = 'Gentle Space Realty API';
+import { API_TITLE, registerOpenApiDocument } from './routes/shared/document';
 
 /** Stable codes for errors raised by Hono's own middleware and validators. */
-const HTTP_EXCEPTION_CODES: Record<number, string> = {
+const HTTP_EXCEPTION_CODES: Record<number, ProblemCode> = {
   401: 'UNAUTHORIZED',
   403: 'FORBIDDEN',
   404: 'NOT_FOUND',
@@ -34,9 +34,9 @@ const HTTP_EXCEPTION_CODES: Record<number, string> = {
 function problemFrom(c: Context<AppEnv>, error: ApiError): Response {
   return problemResponse(
     buildProblem({
-      status: error.status,
       code: error.code,
       title: error.title,
+      origin: new URL(c.req.url).origin,
       detail: error.detail,
       errors: error.errors,
       requestId: c.get('requestId'),
@@ -50,15 +50,15 @@ function toApiError(c: Context<AppEnv>, error: unknown): ApiError {
   if (error instanceof ApiError) return error;
   if (error instanceof HTTPException) {
     if (error.status === 400) {
-      return new ApiError({ status: 400, code: 'MALFORMED_REQUEST', detail: error.message || 'Malformed request.' });
+      return new ApiError({ code: 'MALFORMED_REQUEST', detail: error.message || 'Malformed request.' });
     }
     if (error.status === 413) {
-      return new ApiError({ status: 413, code: 'PAYLOAD_TOO_LARGE', detail: 'The request body is too large.' });
+      return new ApiError({ code: 'PAYLOAD_TOO_LARGE', detail: 'The request body is too large.' });
     }
     if (error.status < 500) {
       return new ApiError({
-        status: error.status,
-        code: HTTP_EXCEPTION_CODES[error.status] ?? 'HTTP_ERROR',
+        // Hono throws no other 4xx; were one to appear, it is still a client error with a listed code.
+        code: HTTP_EXCEPTION_CODES[error.status] ?? 'MALFORMED_REQUEST',
         detail: error.message || undefined,
       });
     }
@@ -71,17 +71,15 @@ function toApiError(c: Context<AppEnv>, error: unknown): ApiError {
       case 'conflict_retry':
         return serviceUnavailable('DB_BUSY', 1, 'The database was busy with a conflicting change; retry.');
       case 'unique':
-        return new ApiError({ status: 409, code: 'CONFLICT', detail: 'The resource conflicts with an existing one.' });
+        return new ApiError({ code: 'CONFLICT', detail: 'The resource conflicts with an existing one.' });
       case 'foreign_key':
         return new ApiError({
-          status: 409,
           code: 'REFERENCE_CONFLICT',
           detail: 'A referenced resource does not exist or is still in use.',
         });
       case 'check':
       case 'invalid_input':
         return new ApiError({
-          status: 422,
           code: 'VALIDATION_FAILED',
           detail: 'The request did not pass validation.',
           errors: db.constraint ? [{ path: '', message: `violates ${db.constraint}` }] : [],
@@ -95,7 +93,7 @@ function toApiError(c: Context<AppEnv>, error: unknown): ApiError {
     method: c.req.method,
     path: c.req.path,
   });
-  return new ApiError({ status: 500, code: 'INTERNAL_ERROR', detail: 'An unexpected error occurred.' });
+  return new ApiError({ code: 'INTERNAL_ERROR', detail: 'An unexpected error occurred.' });
 }
 
 export function createApp() {
@@ -103,7 +101,6 @@ export function createApp() {
     defaultHook: (result) => {
       if (!result.success) {
         throw new ApiError({
-          status: 422,
           code: 'VALIDATION_FAILED',
           detail: 'The request did not pass validation.',
           errors: toFieldErrors(result.error.issues),
@@ -137,7 +134,7 @@ export function createApp() {
     return bodyLimit({
       maxSize: getConfig(c.env).MAX_JSON_BODY_BYTES,
       onError: () => {
-        throw new ApiError({ status: 413, code: 'PAYLOAD_TOO_LARGE', detail: 'The request body is too large.' });
+        throw new ApiError({ code: 'PAYLOAD_TOO_LARGE', detail: 'The request body is too large.' });
       },
     })(c, next);
   });
@@ -147,20 +144,7 @@ export function createApp() {
 
   registerRoutes(app);
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
-    type: 'http',
-    scheme: 'bearer',
-    bearerFormat: 'JWT',
-  });
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: {
-      title: API_TITLE,
-      version: '1.0.0',
-      description: 'Listings, photos, inquiries and administration for Gentle Space Realty.',
-    },
-    servers: [{ url: '/' }],
-  });
+  registerOpenApiDocument(app, '/openapi.json');
   // The policy hashes the page's own inline script, so it is computed from the page itself.
   app.use('/docs', async (c, next) => {
     await next();
@@ -176,14 +160,13 @@ export function createApp() {
       return problemFrom(
         c,
         new ApiError({
-          status: 405,
           code: 'METHOD_NOT_ALLOWED',
           detail: `${c.req.method} is not allowed here.`,
           headers: { Allow: allow.join(', ') },
         }),
       );
     }
-    return problemFrom(c, new ApiError({ status: 404, code: 'NOT_FOUND', detail: 'No such resource.' }));
+    return problemFrom(c, new ApiError({ code: 'NOT_FOUND', detail: 'No such resource.' }));
   });
 
   app.onError((error, c) => problemFrom(c, toApiError(c, error)));

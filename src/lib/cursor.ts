@@ -39,7 +39,6 @@ function signedBytes(scope: string, body: string): Uint8Array {
 
 export function invalidCursor(): ApiError {
   return new ApiError({
-    status: 422,
     code: 'INVALID_CURSOR',
     detail: 'The cursor is invalid, was altered, or belongs to another query.',
     errors: [{ path: 'cursor', message: 'invalid cursor' }],

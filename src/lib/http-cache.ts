@@ -37,6 +37,8 @@ export function ifNoneMatchHit(header: string | undefined | null, etag: string |
  * W/ is tolerated: a proxy that compresses responses (Cloudflare does) weakens ETags, and the
  * client must still be able to send back what it received.
  */
+export const IF_MATCH_PATTERN = '^\\s*(?:\\*|(?:W/)?"v[1-9][0-9]{0,9}")\\s*$';
+
 export function ifMatchVersion(header: string | undefined | null): number | '*' | null | 'invalid' {
   if (header === undefined || header === null || header.trim() === '') return null;
   const list = tags(header);

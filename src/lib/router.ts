@@ -7,10 +7,20 @@ interface IssueLike {
   message: string;
 }
 
+/**
+ * A problem's `errors` are bounded like everything else in the document: a hostile body can break
+ * thousands of rules, and a message may quote a key of any length. The first ones say enough.
+ */
+export const FIELD_ERRORS_MAX = 100;
+export const FIELD_ERROR_TEXT_MAX = 500;
+
+const clip = (text: string) =>
+  text.length > FIELD_ERROR_TEXT_MAX ? `${text.slice(0, FIELD_ERROR_TEXT_MAX - 1)}…` : text;
+
 export function toFieldErrors(issues: readonly IssueLike[]) {
-  return issues.map((issue) => ({
-    path: issue.path.map(String).join('.'),
-    message: issue.message,
+  return issues.slice(0, FIELD_ERRORS_MAX).map((issue) => ({
+    path: clip(issue.path.map(String).join('.')),
+    message: clip(issue.message),
   }));
 }
 

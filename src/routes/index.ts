@@ -12,6 +12,7 @@ import { imagesRouter } from './images/images.index';
 import { inquiriesRouter } from './inquiries/inquiries.index';
 import { listingsRouter } from './listings/listings.index';
 import { meRouter } from './me/me.index';
+import { problemsRouter } from './problems/problems.index';
 import { systemRouter } from './system/system.index';
 
 /** Every router of the API, mounted in one place. Each feature adds its line here. */
@@ -29,4 +30,5 @@ export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   app.route('/', imagesRouter);
   app.route('/', adminListingsRouter);
   app.route('/', adminImagesRouter);
+  app.route('/', problemsRouter);
 }

@@ -58,7 +58,7 @@ export const uploadHandler: AppRouteHandler<typeof uploadRoute> = async (c) => {
   }
   if (bytes.byteLength > max) throw tooLarge(max);
   if (bytes.byteLength === 0) {
-    throw new ApiError({ status: 415, code: 'UNSUPPORTED_IMAGE', detail: 'The request carries no image.' });
+    throw new ApiError({ code: 'UNSUPPORTED_IMAGE', detail: 'The request carries no image.' });
   }
   const image = await uploadImage(c.var.db, c.env.IMAGES, {
     propertyId: id,

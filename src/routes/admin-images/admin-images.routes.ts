@@ -1,109 +1,134 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { requireRole } from '../../middleware/auth';
 import { ImageSchema } from '../listings/listings.schemas';
-import { jsonBody, jsonContent, problemResponses } from '../shared/openapi';
+import { defineRoute, jsonBody, jsonContent } from '../shared/openapi';
 import { IdParam } from '../shared/schemas';
 import { imageBodyLimit } from './image-body-limit';
 
-const admin = { tags: ['Photos (admin)'], security: [{ bearerAuth: [] }] };
+const admin = { tags: ['Photos (admin)'], security: [{ adminBearerAuth: [] }] };
 const binary = z.string().openapi({ type: 'string', format: 'binary' });
 
-export const uploadImage = createRoute({
-  ...admin,
-  middleware: [requireRole('admin'), imageBodyLimit] as const,
-  method: 'post',
-  path: '/v1/admin/properties/{id}/images',
-  summary: 'Add a photo: multipart field `file`, or the raw bytes as the body',
-  description:
-    'The type is read from the bytes (JPEG, PNG, WebP, AVIF); anything else is 415. At most IMAGE_MAX_BYTES ' +
-    '(10 MB by default, 413 above), 50 megapixels (413) and 50 photos per listing (409). The first photo ' +
-    'becomes the cover. For a raw body, `altText` may be given as a query parameter.',
-  request: {
-    params: IdParam,
-    query: z.object({ altText: z.string().max(300).optional() }).strict(),
-    body: {
-      required: false,
-      content: {
-        // A plain OpenAPI schema, not zod: the handler reads the form itself, so that any raw
-        // body (whatever Content-Type it claims) reaches the byte sniffer instead of a 415 gate.
-        'multipart/form-data': {
-          schema: {
-            type: 'object',
-            required: ['file'],
-            properties: {
-              file: { type: 'string', format: 'binary' },
-              altText: { type: 'string', maxLength: 300 },
+export const uploadImage = defineRoute(
+  {
+    operationId: 'uploadPropertyImage',
+    ...admin,
+    middleware: [requireRole('admin'), imageBodyLimit] as const,
+    method: 'post',
+    path: '/v1/admin/properties/{id}/images',
+    summary: 'Add a photo: multipart field `file`, or the raw bytes as the body',
+    description:
+      'The type is read from the bytes (JPEG, PNG, WebP, AVIF); anything else is 415. At most IMAGE_MAX_BYTES ' +
+      '(10 MB by default, 413 above), 50 megapixels (413) and 50 photos per listing (409). The first photo ' +
+      'becomes the cover. For a raw body, `altText` may be given as a query parameter.',
+    request: {
+      params: IdParam,
+      query: z.object({ altText: z.string().max(300).optional() }).strict(),
+      body: {
+        required: false,
+        content: {
+          // A plain OpenAPI schema, not zod: the handler reads the form itself, so that any raw
+          // body (whatever Content-Type it claims) reaches the byte sniffer instead of a 415 gate.
+          'multipart/form-data': {
+            schema: {
+              type: 'object',
+              required: ['file'],
+              properties: {
+                file: { type: 'string', format: 'binary' },
+                altText: { type: 'string', maxLength: 300 },
+              },
             },
           },
+          'image/jpeg': { schema: binary },
+          'image/png': { schema: binary },
+          'image/webp': { schema: binary },
+          'image/avif': { schema: binary },
+          'application/octet-stream': { schema: binary },
         },
-        'image/jpeg': { schema: binary },
-        'image/png': { schema: binary },
-        'image/webp': { schema: binary },
-        'image/avif': { schema: binary },
-        'application/octet-stream': { schema: binary },
       },
     },
+    responses: {
+      201: jsonContent(ImageSchema, 'The stored photo'),
+    },
   },
-  responses: {
-    201: jsonContent(ImageSchema, 'The stored photo'),
-    ...problemResponses(401, 403, 404, 409, 413, 415, 422),
-  },
-});
+  [
+    'PROPERTY_NOT_FOUND',
+    'MALFORMED_MULTIPART',
+    'TOO_MANY_IMAGES',
+    'IMAGE_TOO_MANY_PIXELS',
+    'UNSUPPORTED_IMAGE',
+    'IMAGE_PROCESSING_FAILED',
+    'IMAGE_PROCESSING_UNAVAILABLE',
+  ],
+);
 
-export const reorderImages = createRoute({
-  ...admin,
-  middleware: [requireRole('admin')] as const,
-  method: 'put',
-  path: '/v1/admin/properties/{id}/images/order',
-  summary: 'Set the order of all photos at once (each id exactly once)',
-  request: {
-    params: IdParam,
-    body: jsonBody(
-      z
-        .object({ imageIds: z.array(z.uuid()).max(50) })
-        .strict()
-        .openapi('ImageOrder'),
-    ),
+export const reorderImages = defineRoute(
+  {
+    operationId: 'reorderPropertyImages',
+    description: '`imageIds` must name every photo of the listing exactly once; the first becomes sortOrder 0.',
+    ...admin,
+    middleware: [requireRole('admin')] as const,
+    method: 'put',
+    path: '/v1/admin/properties/{id}/images/order',
+    summary: 'Set the order of all photos at once (each id exactly once)',
+    request: {
+      params: IdParam,
+      body: jsonBody(
+        z
+          .object({ imageIds: z.array(z.uuid()).max(50) })
+          .strict()
+          .openapi('ImageOrder'),
+      ),
+    },
+    responses: {
+      200: jsonContent(z.object({ data: z.array(ImageSchema) }), 'The photos in their new order'),
+    },
   },
-  responses: {
-    200: jsonContent(z.object({ data: z.array(ImageSchema) }), 'The photos in their new order'),
-    ...problemResponses(400, 401, 403, 404, 409, 422),
-  },
-});
+  ['PROPERTY_NOT_FOUND', 'INVALID_IMAGE_ORDER', 'IMAGES_CHANGED'],
+);
 
-export const updateImage = createRoute({
-  ...admin,
-  middleware: [requireRole('admin')] as const,
-  method: 'patch',
-  path: '/v1/admin/images/{id}',
-  summary: 'Change alt text, or make this photo the cover',
-  request: {
-    params: IdParam,
-    body: jsonBody(
-      z
-        .object({
-          altText: z.string().trim().max(300).optional(),
-          isCover: z.literal(true).optional().openapi({ description: 'Only true: a listing always keeps one cover' }),
-        })
-        .strict()
-        .openapi('ImageUpdate'),
-    ),
+export const updateImage = defineRoute(
+  {
+    operationId: 'updateImage',
+    description:
+      'Set `altText`, or `isCover: true` to make this the listing’s cover (the previous cover stops being one).',
+    ...admin,
+    middleware: [requireRole('admin')] as const,
+    method: 'patch',
+    path: '/v1/admin/images/{id}',
+    summary: 'Change alt text, or make this photo the cover',
+    request: {
+      params: IdParam,
+      body: jsonBody(
+        z
+          .object({
+            altText: z.string().trim().max(300).optional(),
+            isCover: z.literal(true).optional().openapi({ description: 'Only true: a listing always keeps one cover' }),
+          })
+          .strict()
+          .openapi('ImageUpdate'),
+      ),
+    },
+    responses: {
+      200: jsonContent(ImageSchema, 'The photo'),
+    },
   },
-  responses: {
-    200: jsonContent(ImageSchema, 'The photo'),
-    ...problemResponses(400, 401, 403, 404, 422),
-  },
-});
+  ['IMAGE_NOT_FOUND'],
+);
 
-export const deleteImage = createRoute({
-  ...admin,
-  middleware: [requireRole('admin')] as const,
-  method: 'delete',
-  path: '/v1/admin/images/{id}',
-  summary: 'Delete a photo (row and R2 object); the next one becomes the cover if needed',
-  request: { params: IdParam },
-  responses: {
-    204: { description: 'Deleted' },
-    ...problemResponses(401, 403, 404, 422),
+export const deleteImage = defineRoute(
+  {
+    operationId: 'deleteImage',
+    description:
+      'Deletes the row and the R2 object (and its variants); when it was the cover, the next photo becomes the cover.',
+    ...admin,
+    middleware: [requireRole('admin')] as const,
+    method: 'delete',
+    path: '/v1/admin/images/{id}',
+    summary: 'Delete a photo (row and R2 object); the next one becomes the cover if needed',
+    request: { params: IdParam },
+    responses: {
+      204: { description: 'Deleted' },
+    },
   },
-});
+  ['IMAGE_NOT_FOUND'],
+);

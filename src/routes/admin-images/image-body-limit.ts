@@ -8,7 +8,6 @@ const MULTIPART_OVERHEAD = 64 * 1024;
 
 export const tooLarge = (max: number) =>
   new ApiError({
-    status: 413,
     code: 'PAYLOAD_TOO_LARGE',
     detail: `Images may be at most ${max} bytes.`,
   });

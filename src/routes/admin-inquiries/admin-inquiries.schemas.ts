@@ -70,10 +70,11 @@ export const InquiryPatchSchema = z
       .min(1)
       .refine((v) => [...v].length <= 5000, 'must be at most 5000 characters')
       .refine((v) => !v.includes('\u0000'), 'must not contain NUL')
-      .optional(),
+      .optional()
+      .openapi({ minLength: 1, maxLength: 5000, pattern: '^[^\\u0000]*$' }),
   })
   .strict()
   .refine((v) => v.status !== undefined || v.assignedTo !== undefined || v.note !== undefined, {
     message: 'give at least one of status, assignedTo, note',
   })
-  .openapi('InquiryPatch');
+  .openapi('InquiryPatch', { minProperties: 1 });

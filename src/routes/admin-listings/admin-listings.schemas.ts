@@ -28,13 +28,22 @@ const fields = {
     .optional()
     .openapi({ example: 'USD' }),
   bedrooms: z.number().int().min(0).max(100).optional(),
-  bathrooms: z.number().min(0).max(99.5).multipleOf(0.5).optional(),
+  bathrooms: z.number().min(0).max(99.5).multipleOf(0.5).optional().openapi({ multipleOf: 0.5 }),
   areaSqm: z.number().int().min(1).max(100_000_000).nullable().optional(),
   address: AddressInput,
-  latitude: z.number().min(-90).max(90).nullable().optional(),
+  latitude: z
+    .number()
+    .min(-90)
+    .max(90)
+    .nullable()
+    .optional()
+    .openapi({ description: 'With longitude: both numbers, or both null.' }),
   longitude: z.number().min(-180).max(180).nullable().optional(),
   features: z.array(text(1, 50)).max(50).optional(),
 };
+
+// `paired`, as far as JSON Schema can say it (null also pairs with null: the description says so).
+const PAIRED = { dependentRequired: { latitude: ['longitude'], longitude: ['latitude'] } } as object;
 
 const paired = (v: { latitude?: number | null; longitude?: number | null }) =>
   (v.latitude === undefined) === (v.longitude === undefined) && (v.latitude === null) === (v.longitude === null);
@@ -43,7 +52,7 @@ export const CreateListingSchema = z
   .object(fields)
   .strict()
   .refine(paired, { message: 'latitude and longitude go together', path: ['latitude'] })
-  .openapi('CreateProperty');
+  .openapi('CreateProperty', PAIRED);
 
 export const UpdateListingSchema = z
   .object({ ...fields, address: AddressInput.partial().strict() })
@@ -51,7 +60,7 @@ export const UpdateListingSchema = z
   .strict()
   .refine((v) => Object.keys(v).length > 0, { message: 'at least one field is required' })
   .refine(paired, { message: 'latitude and longitude go together', path: ['latitude'] })
-  .openapi('UpdateProperty');
+  .openapi('UpdateProperty', { minProperties: 1, ...PAIRED });
 
 export const StatusChangeSchema = z
   .object({ status: z.enum(LISTING_STATUSES), reason: z.string().trim().min(1).max(1000).optional() })

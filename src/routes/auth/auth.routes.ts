@@ -1,6 +1,6 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { rateLimit } from '../../middleware/rate-limit';
-import { jsonBody, jsonContent, problemResponses } from '../shared/openapi';
+import { defineRoute, jsonBody, jsonContent } from '../shared/openapi';
 import { EmailSchema, NameSchema, NewPasswordSchema, PasswordInputSchema } from '../shared/users';
 import { TokensSchema } from './auth.schemas';
 
@@ -12,74 +12,92 @@ const RefreshTokenBody = z
   .strict()
   .openapi('RefreshTokenBody');
 
-export const register = createRoute({
-  method: 'post',
-  path: '/v1/auth/register',
-  tags: ['Auth'],
-  summary: 'Create an account (role user) and sign in',
-  middleware: limited,
-  request: {
-    body: jsonBody(
-      z.object({ email: EmailSchema, password: NewPasswordSchema, name: NameSchema }).strict().openapi('RegisterBody'),
-    ),
+export const register = defineRoute(
+  {
+    operationId: 'register',
+    description:
+      'Creates a user with role `user`, sends the first verification email and returns a token pair. Rate limited per client.',
+    method: 'post',
+    path: '/v1/auth/register',
+    tags: ['Auth'],
+    summary: 'Create an account (role user) and sign in',
+    middleware: limited,
+    request: {
+      body: jsonBody(
+        z
+          .object({ email: EmailSchema, password: NewPasswordSchema, name: NameSchema })
+          .strict()
+          .openapi('RegisterBody'),
+      ),
+    },
+    responses: {
+      201: jsonContent(TokensSchema, 'Signed in'),
+    },
   },
-  responses: {
-    201: jsonContent(TokensSchema, 'Signed in'),
-    ...problemResponses(400, 409, 413, 415, 422, 429),
-  },
-});
+  ['EMAIL_TAKEN', 'RATE_LIMITED'],
+);
 
-export const login = createRoute({
-  method: 'post',
-  path: '/v1/auth/login',
-  tags: ['Auth'],
-  summary: 'Sign in with email and password',
-  description:
-    'Unknown email, wrong password, locked and disabled accounts all get the same 401 INVALID_CREDENTIALS, in the same time. ' +
-    'LOGIN_MAX_FAILURES failures in a row lock the account for LOCKOUT_MINUTES.',
-  middleware: limited,
-  request: {
-    body: jsonBody(
-      z
-        .object({
-          email: EmailSchema,
-          password: PasswordInputSchema,
-          deviceName: z.string().trim().min(1).max(100).optional(),
-        })
-        .strict()
-        .openapi('LoginBody'),
-    ),
+export const login = defineRoute(
+  {
+    operationId: 'login',
+    method: 'post',
+    path: '/v1/auth/login',
+    tags: ['Auth'],
+    summary: 'Sign in with email and password',
+    description:
+      'Unknown email, wrong password, locked and disabled accounts all get the same 401 INVALID_CREDENTIALS, in the same time. ' +
+      'LOGIN_MAX_FAILURES failures in a row lock the account for LOCKOUT_MINUTES.',
+    middleware: limited,
+    request: {
+      body: jsonBody(
+        z
+          .object({
+            email: EmailSchema,
+            password: PasswordInputSchema,
+            deviceName: z.string().trim().min(1).max(100).optional(),
+          })
+          .strict()
+          .openapi('LoginBody'),
+      ),
+    },
+    responses: {
+      200: jsonContent(TokensSchema, 'Signed in'),
+    },
   },
-  responses: {
-    200: jsonContent(TokensSchema, 'Signed in'),
-    ...problemResponses(400, 401, 413, 415, 422, 429),
-  },
-});
+  ['INVALID_CREDENTIALS', 'RATE_LIMITED'],
+);
 
-export const refresh = createRoute({
-  method: 'post',
-  path: '/v1/auth/refresh',
-  tags: ['Auth'],
-  summary: 'Exchange a refresh token for a new token pair (rotation)',
-  description:
-    'Each refresh token works once. Presenting a used one again after the grace window ends the whole session.',
-  middleware: limited,
-  request: { body: jsonBody(RefreshTokenBody) },
-  responses: {
-    200: jsonContent(TokensSchema, 'New tokens'),
-    ...problemResponses(400, 401, 413, 415, 422, 429),
+export const refresh = defineRoute(
+  {
+    operationId: 'refreshTokens',
+    method: 'post',
+    path: '/v1/auth/refresh',
+    tags: ['Auth'],
+    summary: 'Exchange a refresh token for a new token pair (rotation)',
+    description:
+      'Each refresh token works once. Presenting a used one again after the grace window ends the whole session.',
+    middleware: limited,
+    request: { body: jsonBody(RefreshTokenBody) },
+    responses: {
+      200: jsonContent(TokensSchema, 'New tokens'),
+    },
   },
-});
+  ['INVALID_REFRESH_TOKEN', 'RATE_LIMITED'],
+);
 
-export const logout = createRoute({
-  method: 'post',
-  path: '/v1/auth/logout',
-  tags: ['Auth'],
-  summary: 'End the session of a refresh token (idempotent)',
-  middleware: limited,
-  request: { body: jsonBody(RefreshTokenBody) },
-  responses: {
-    204: { description: 'The session is ended (or was already)' },
-    ...problemResponses(400, 413, 415, 422, 429),
+export const logout = defineRoute(
+  {
+    operationId: 'logout',
+    description: 'Ends the session the refresh token belongs to. An unknown or already ended token is also a 204.',
+    method: 'post',
+    path: '/v1/auth/logout',
+    tags: ['Auth'],
+    summary: 'End the session of a refresh token (idempotent)',
+    middleware: limited,
+    request: { body: jsonBody(RefreshTokenBody) },
+    responses: {
+      204: { description: 'The session is ended (or was already)' },
+    },
   },
-});
+  ['RATE_LIMITED'],
+);

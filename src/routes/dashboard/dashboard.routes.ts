@@ -1,6 +1,6 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { requireRole } from '../../middleware/auth';
-import { jsonContent, problemResponses } from '../shared/openapi';
+import { defineRoute, jsonContent } from '../shared/openapi';
 
 const StatusCounts = z.record(z.string(), z.number().int());
 
@@ -52,16 +52,21 @@ export const DashboardSchema = z
   })
   .openapi('Dashboard');
 
-export const dashboardRoute = createRoute({
-  method: 'get',
-  path: '/v1/admin/dashboard',
-  tags: ['Analytics'],
-  summary: 'Listings, inquiries, views and response times for the last N days',
-  security: [{ bearerAuth: [] }],
-  middleware: [requireRole('admin')] as const,
-  request: { query: DashboardQuerySchema },
-  responses: {
-    200: jsonContent(DashboardSchema, 'The dashboard figures'),
-    ...problemResponses(401, 403, 422),
+export const dashboardRoute = defineRoute(
+  {
+    operationId: 'getDashboard',
+    description:
+      'Figures for the `days` UTC days up to `until`; counted at most DASHBOARD_MAX_AGE_SECONDS ago unless the request sends `Cache-Control: no-cache`.',
+    method: 'get',
+    path: '/v1/admin/dashboard',
+    tags: ['Analytics'],
+    summary: 'Listings, inquiries, views and response times for the last N days',
+    security: [{ adminBearerAuth: [] }],
+    middleware: [requireRole('admin')] as const,
+    request: { query: DashboardQuerySchema },
+    responses: {
+      200: jsonContent(DashboardSchema, 'The dashboard figures'),
+    },
   },
-});
+  [],
+);

@@ -7,9 +7,13 @@ const codePoints = (value: string) => [...value].length;
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const SINGLE_LINE_CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-const E164 = /^\+[1-9][0-9]{6,14}$/;
 // Separators people type inside phone numbers; anything else stays and fails the check.
 const PHONE_SEPARATORS = /[\s().-]/g;
+// E.164 (+, then 7 to 15 digits, the first not 0) once the separators are gone, or nothing.
+const PHONE = /^(?:|[\s().-]*\+[\s().-]*[1-9](?:[\s().-]*[0-9]){6,14}[\s().-]*)$/;
+const NAME_MAX = 100;
+const MESSAGE_MIN = 10;
+const MESSAGE_MAX = 5000;
 
 export const InquiryBodySchema = z
   .object({
@@ -17,25 +21,38 @@ export const InquiryBodySchema = z
     name: z
       .string()
       .trim()
-      .refine((v) => codePoints(v) >= 1 && codePoints(v) <= 100, 'must be 1 to 100 characters')
-      .refine((v) => !SINGLE_LINE_CONTROL.test(v), 'must not contain control characters'),
-    email: z.string().trim().max(254).pipe(z.email('must be a valid email address')),
+      .refine((v) => codePoints(v) >= 1 && codePoints(v) <= NAME_MAX, `must be 1 to ${NAME_MAX} characters`)
+      .refine((v) => !SINGLE_LINE_CONTROL.test(v), 'must not contain control characters')
+      // JSON Schema counts code points too; the pattern is the refinement above.
+      .openapi({ minLength: 1, maxLength: NAME_MAX, pattern: '^[^\\u0000-\\u001f\\u007f-\\u009f]*$' }),
+    email: z
+      .string()
+      .trim()
+      .max(254)
+      .pipe(z.email('must be a valid email address'))
+      // Stricter than `format: email` alone: the pattern is the one z.email() applies.
+      .openapi({ format: 'email', pattern: z.regexes.email.source, maxLength: 254 }),
     phone: z
       .string()
       .trim()
       .max(40)
-      .refine(
-        (v) => v === '' || E164.test(v.replace(PHONE_SEPARATORS, '')),
-        'must be an E.164 phone number, e.g. +14155550123',
-      )
+      .regex(PHONE, 'must be an E.164 phone number, e.g. +14155550123')
       .transform((v) => (v === '' ? undefined : v.replace(PHONE_SEPARATORS, '')))
       .nullish()
       .openapi({ example: '+14155550123' }),
     message: z
       .string()
       .trim()
-      .refine((v) => codePoints(v) >= 10 && codePoints(v) <= 5000, 'must be 10 to 5000 characters')
-      .refine((v) => !CONTROL.test(v), 'must not contain control characters'),
+      .refine(
+        (v) => codePoints(v) >= MESSAGE_MIN && codePoints(v) <= MESSAGE_MAX,
+        `must be ${MESSAGE_MIN} to ${MESSAGE_MAX} characters`,
+      )
+      .refine((v) => !CONTROL.test(v), 'must not contain control characters')
+      .openapi({
+        minLength: MESSAGE_MIN,
+        maxLength: MESSAGE_MAX,
+        pattern: '^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$',
+      }),
     website: z
       .string()
       .max(2000)

@@ -3,19 +3,23 @@ import { LISTING_STATUSES, LISTING_TYPES, PROPERTY_TYPES } from '../../db/enums'
 import { SEARCH_SORTS, type SearchFilters, type SearchSort } from '../../services/listings/filters';
 import { pageSchema } from '../shared/schemas';
 
+// Query values are text; the document gives the number they must spell (`.openapi` states what
+// the regex and the pipe check, which the generator cannot see through the transform).
 const wholeNumber = (min: number, max: number) =>
   z
     .string()
     .regex(/^\d{1,15}$/, 'must be a whole number, not negative')
     .transform(Number)
-    .pipe(z.number().int().min(min).max(max));
+    .pipe(z.number().int().min(min).max(max))
+    .openapi({ type: 'integer', format: 'int64', minimum: min, maximum: max });
 
 const decimal = (min: number, max: number) =>
   z
     .string()
     .regex(/^\d{1,3}(\.\d{1,2})?$/, 'must be a number such as 2 or 1.5')
     .transform(Number)
-    .pipe(z.number().min(min).max(max));
+    .pipe(z.number().min(min).max(max))
+    .openapi({ type: 'number', minimum: min, maximum: max, multipleOf: 0.01 });
 
 const NUM = String.raw`-?\d{1,3}(?:\.\d{1,10})?`;
 
@@ -52,8 +56,16 @@ const searchFields = {
   minBathrooms: decimal(0, 100).optional(),
   minArea: wholeNumber(0, 100_000_000).optional().openapi({ description: 'Square metres' }),
   maxArea: wholeNumber(0, 100_000_000).optional().openapi({ description: 'Square metres' }),
-  bbox: bbox.optional().openapi({ description: 'minLng,minLat,maxLng,maxLat', example: '-97.8,30.2,-97.7,30.3' }),
-  near: near.optional().openapi({ description: 'lat,lng', example: '30.2672,-97.7431' }),
+  bbox: bbox.optional().openapi({
+    description: 'minLng,minLat,maxLng,maxLat: longitudes within -180..180, latitudes within -90..90, min ≤ max',
+    example: '-97.8,30.2,-97.7,30.3',
+    maxLength: 63,
+  }),
+  near: near.optional().openapi({
+    description: 'lat,lng: latitude within -90..90, longitude within -180..180',
+    example: '30.2672,-97.7431',
+    maxLength: 31,
+  }),
   radiusKm: decimal(0.1, 500).optional().openapi({ description: 'With near; default 25' }),
 };
 
@@ -84,7 +96,7 @@ function crossChecks(
 
 const listFields = {
   sort: z.enum(SEARCH_SORTS).default('newest'),
-  limit: wholeNumber(1, 100).default(20),
+  limit: wholeNumber(1, 100).default(20).openapi({ default: 20 }),
   cursor: z.string().min(1).max(2048).optional(),
 };
 

@@ -1,7 +1,7 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { requireRole } from '../../middleware/auth';
 import { rateLimit } from '../../middleware/rate-limit';
-import { jsonBody, jsonContent, problemResponses } from '../shared/openapi';
+import { defineRoute, jsonBody, jsonContent } from '../shared/openapi';
 import { IdParam } from '../shared/schemas';
 import { NameSchema, NewPasswordSchema, PasswordInputSchema, UserSchema } from '../shared/users';
 
@@ -20,78 +20,99 @@ export const SessionSchema = z
   })
   .openapi('Session');
 
-export const getMe = createRoute({
-  method: 'get',
-  path: '/v1/me',
-  tags: ['Me'],
-  summary: 'The signed-in user',
-  security,
-  middleware: [requireRole('user')] as const,
-  responses: {
-    200: jsonContent(UserSchema, 'The user'),
-    ...problemResponses(401, 403),
+export const getMe = defineRoute(
+  {
+    operationId: 'getMe',
+    description: 'The user of the access token, as the database has it now.',
+    method: 'get',
+    path: '/v1/me',
+    tags: ['Me'],
+    summary: 'The signed-in user',
+    security,
+    middleware: [requireRole('user')] as const,
+    responses: {
+      200: jsonContent(UserSchema, 'The user'),
+    },
   },
-});
+  ['USER_NOT_FOUND'],
+);
 
-export const patchMe = createRoute({
-  method: 'patch',
-  path: '/v1/me',
-  tags: ['Me'],
-  summary: 'Change your own name (the only field a user may change)',
-  security,
-  middleware: [requireRole('user')] as const,
-  request: { body: jsonBody(z.object({ name: NameSchema }).strict().openapi('UpdateMeBody')) },
-  responses: {
-    200: jsonContent(UserSchema, 'The updated user'),
-    ...problemResponses(400, 401, 403, 413, 415, 422),
+export const patchMe = defineRoute(
+  {
+    operationId: 'updateMe',
+    description: 'Only `name` can be changed here; email and role are not the user’s to change.',
+    method: 'patch',
+    path: '/v1/me',
+    tags: ['Me'],
+    summary: 'Change your own name (the only field a user may change)',
+    security,
+    middleware: [requireRole('user')] as const,
+    request: { body: jsonBody(z.object({ name: NameSchema }).strict().openapi('UpdateMeBody')) },
+    responses: {
+      200: jsonContent(UserSchema, 'The updated user'),
+    },
   },
-});
+  ['USER_NOT_FOUND'],
+);
 
-export const changePassword = createRoute({
-  method: 'post',
-  path: '/v1/me/password',
-  tags: ['Me'],
-  summary: 'Change your password; ends every other session',
-  description: 'Also allowed while mustChangePassword is set. A wrong currentPassword counts towards the lockout.',
-  security,
-  middleware: [rateLimit('AUTH_RATE_LIMITER', 'auth'), requireRole('user')] as const,
-  request: {
-    body: jsonBody(
-      z
-        .object({ currentPassword: PasswordInputSchema, newPassword: NewPasswordSchema })
-        .strict()
-        .openapi('ChangePasswordBody'),
-    ),
+export const changePassword = defineRoute(
+  {
+    operationId: 'changePassword',
+    method: 'post',
+    path: '/v1/me/password',
+    tags: ['Me'],
+    summary: 'Change your password; ends every other session',
+    description: 'Also allowed while mustChangePassword is set. A wrong currentPassword counts towards the lockout.',
+    security,
+    middleware: [rateLimit('AUTH_RATE_LIMITER', 'auth'), requireRole('user')] as const,
+    request: {
+      body: jsonBody(
+        z
+          .object({ currentPassword: PasswordInputSchema, newPassword: NewPasswordSchema })
+          .strict()
+          .openapi('ChangePasswordBody'),
+      ),
+    },
+    responses: {
+      204: { description: 'Changed' },
+    },
   },
-  responses: {
-    204: { description: 'Changed' },
-    ...problemResponses(400, 401, 403, 413, 415, 422, 429),
-  },
-});
+  ['USER_NOT_FOUND', 'RATE_LIMITED', 'INVALID_CURRENT_PASSWORD', 'PASSWORD_UNCHANGED'],
+);
 
-export const listSessions = createRoute({
-  method: 'get',
-  path: '/v1/me/sessions',
-  tags: ['Me'],
-  summary: 'Your live sessions (signed-in devices)',
-  security,
-  middleware: [requireRole('user')] as const,
-  responses: {
-    200: jsonContent(z.object({ data: z.array(SessionSchema) }), 'Sessions, most recently used first'),
-    ...problemResponses(401, 403),
+export const listSessions = defineRoute(
+  {
+    operationId: 'listMySessions',
+    description:
+      'Every live session of the caller (device name, user agent, truncated IP, times); `current` marks this one.',
+    method: 'get',
+    path: '/v1/me/sessions',
+    tags: ['Me'],
+    summary: 'Your live sessions (signed-in devices)',
+    security,
+    middleware: [requireRole('user')] as const,
+    responses: {
+      200: jsonContent(z.object({ data: z.array(SessionSchema) }), 'Sessions, most recently used first'),
+    },
   },
-});
+  [],
+);
 
-export const endSession = createRoute({
-  method: 'delete',
-  path: '/v1/me/sessions/{id}',
-  tags: ['Me'],
-  summary: 'End one of your sessions (sign a device out)',
-  security,
-  middleware: [requireRole('user')] as const,
-  request: { params: IdParam },
-  responses: {
-    204: { description: 'Ended' },
-    ...problemResponses(401, 403, 404, 422),
+export const endSession = defineRoute(
+  {
+    operationId: 'endMySession',
+    description:
+      'Ends one session of the caller; its refresh token stops working at once. Another user’s session is a 404.',
+    method: 'delete',
+    path: '/v1/me/sessions/{id}',
+    tags: ['Me'],
+    summary: 'End one of your sessions (sign a device out)',
+    security,
+    middleware: [requireRole('user')] as const,
+    request: { params: IdParam },
+    responses: {
+      204: { description: 'Ended' },
+    },
   },
-});
+  ['SESSION_NOT_FOUND'],
+);

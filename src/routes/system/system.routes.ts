@@ -1,7 +1,7 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
 import { JOB_STATUSES, JOB_TRIGGERS } from '../../db/enums';
 import { JOB_OUTCOME_STATUSES } from '../../jobs/run-job';
-import { jsonContent, problemResponses } from '../shared/openapi';
+import { defineRoute, jsonContent } from '../shared/openapi';
 
 const unavailable = z.object({ available: z.literal(false), reason: z.string() });
 
@@ -105,39 +105,45 @@ export const JobOutcomeSchema = z
   })
   .openapi('JobOutcome');
 
-export const getDatabaseOverview = createRoute({
-  method: 'get',
-  path: '/v1/admin/system/db',
-  tags: ['System'],
-  summary:
-    'Database health: connections, table sizes, index usage, vacuum state, job runs, slow statements, lock waits',
-  description:
-    'Each section is `{available: false, reason}` when its statistics view is missing on this server (PGlite, no pg_stat_statements).',
-  security: [{ bearerAuth: [] }],
-  responses: {
-    200: jsonContent(DatabaseOverviewSchema, 'The current state of the database'),
-    ...problemResponses(401, 403),
+export const getDatabaseOverview = defineRoute(
+  {
+    operationId: 'getDatabaseOverview',
+    method: 'get',
+    path: '/v1/admin/system/db',
+    tags: ['System'],
+    summary:
+      'Database health: connections, table sizes, index usage, vacuum state, job runs, slow statements, lock waits',
+    description:
+      'Each section is `{available: false, reason}` when its statistics view is missing on this server (PGlite, no pg_stat_statements).',
+    security: [{ adminBearerAuth: [] }],
+    responses: {
+      200: jsonContent(DatabaseOverviewSchema, 'The current state of the database'),
+    },
   },
-});
+  [],
+);
 
-export const runJobNow = createRoute({
-  method: 'post',
-  path: '/v1/admin/system/jobs/{name}',
-  tags: ['System'],
-  summary: 'Run one scheduled job now and return its recorded outcome',
-  description:
-    'The run is recorded in job_runs like a cron run. While another run holds the job’s lease the answer is `status: "skipped"`.',
-  security: [{ bearerAuth: [] }],
-  request: {
-    params: z.object({
-      name: z
-        .string()
-        .regex(/^[a-z][a-z0-9-]{0,63}$/)
-        .openapi({ param: { name: 'name', in: 'path' }, example: 'retention' }),
-    }),
+export const runJobNow = defineRoute(
+  {
+    operationId: 'runJob',
+    method: 'post',
+    path: '/v1/admin/system/jobs/{name}',
+    tags: ['System'],
+    summary: 'Run one scheduled job now and return its recorded outcome',
+    description:
+      'The run is recorded in job_runs like a cron run. While another run holds the job’s lease the answer is `status: "skipped"`.',
+    security: [{ adminBearerAuth: [] }],
+    request: {
+      params: z.object({
+        name: z
+          .string()
+          .regex(/^[a-z][a-z0-9-]{0,63}$/)
+          .openapi({ param: { name: 'name', in: 'path' }, example: 'retention' }),
+      }),
+    },
+    responses: {
+      200: jsonContent(JobOutcomeSchema, 'The outcome of the run'),
+    },
   },
-  responses: {
-    200: jsonContent(JobOutcomeSchema, 'The outcome of the run'),
-    ...problemResponses(401, 403, 404, 422),
-  },
-});
+  ['JOB_NOT_FOUND'],
+);

@@ -10,7 +10,6 @@ import type { AuthDeps, ClientInfo, IssuedTokens } from './types';
 /** One body for every failed sign-in, whatever the reason: nothing to enumerate. */
 export function invalidCredentials(): ApiError {
   return new ApiError({
-    status: 401,
     code: 'INVALID_CREDENTIALS',
     detail: 'The email or password is incorrect.',
     headers: { 'WWW-Authenticate': 'Bearer' },

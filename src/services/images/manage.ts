@@ -49,7 +49,6 @@ export async function reorderImages(db: Database, propertyId: string, imageIds: 
     returning pi.id`);
   if (result.rows.length !== ids.length) {
     throw new ApiError({
-      status: 409,
       code: 'IMAGES_CHANGED',
       detail: 'The photos of this listing changed meanwhile; fetch them and retry.',
     });

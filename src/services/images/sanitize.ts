@@ -30,7 +30,7 @@ const ORIENT: Record<number, Orient[]> = {
 const processingFailed = (detail: string, status: 422 | 503 = 422) =>
   status === 503
     ? serviceUnavailable('IMAGE_PROCESSING_UNAVAILABLE', 30, detail)
-    : new ApiError({ status, code: 'IMAGE_PROCESSING_FAILED', detail });
+    : new ApiError({ code: 'IMAGE_PROCESSING_FAILED', detail });
 
 const bytesOf = (result: ImageTransformationResult) =>
   new Response(result.image()).arrayBuffer().then((b) => new Uint8Array(b));

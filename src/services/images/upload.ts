@@ -106,7 +106,6 @@ export async function uploadImage(db: Database, bucket: R2Bucket, input: UploadI
   const sniffed = sniffImage(input.bytes);
   if (!sniffed.ok) {
     throw new ApiError({
-      status: 415,
       code: 'UNSUPPORTED_IMAGE',
       detail: 'Only complete JPEG, PNG, WebP or AVIF images are accepted (by their bytes).',
     });
@@ -114,7 +113,6 @@ export async function uploadImage(db: Database, bucket: R2Bucket, input: UploadI
   const { contentType, width, height, decodedBytes } = sniffed.image;
   if (width * height > MAX_IMAGE_PIXELS || decodedBytes > MAX_DECODED_BYTES) {
     throw new ApiError({
-      status: 413,
       code: 'IMAGE_TOO_MANY_PIXELS',
       detail:
         `Images may have at most ${MAX_IMAGE_PIXELS / 1_000_000} megapixels and decode to at most ` +

@@ -70,7 +70,6 @@ export async function updateInquiry(
     }
     if (assigneeId && !assignee) {
       throw new ApiError({
-        status: 422,
         code: 'INVALID_ASSIGNEE',
         detail: 'Inquiries can only be assigned to an active admin.',
         errors: [{ path: 'assignedTo', message: 'not an active admin or super admin' }],

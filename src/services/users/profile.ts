@@ -20,7 +20,6 @@ export async function updateOwnName(db: Database, id: string, name: string): Pro
 
 const wrongCurrentPassword = () =>
   new ApiError({
-    status: 422,
     code: 'INVALID_CURRENT_PASSWORD',
     detail: 'The current password is incorrect.',
     errors: [{ path: 'currentPassword', message: 'is incorrect' }],
@@ -67,7 +66,6 @@ export async function changePassword(
   }
   if (await verifyPassword(input.newPassword, passwordHash, cost)) {
     throw new ApiError({
-      status: 422,
       code: 'PASSWORD_UNCHANGED',
       detail: 'The new password must differ from the current one.',
       errors: [{ path: 'newPassword', message: 'must differ from the current password' }],
