@@ -17,7 +17,7 @@ import { contentSecurityPolicy, docsCsp } from './lib/security-headers';
 import { database } from './middleware/database';
 import { requestLogger } from './middleware/logger';
 import { serverTiming } from './middleware/server-timing';
-import { registerRoutes } from './routes';
+import { apiRoutes } from './routes';
 
 const API_TITLE = 'Gentle Space Realty API';
 
@@ -145,7 +145,8 @@ export function createApp() {
   app.use('*', serverTiming());
   app.use('*', database());
 
-  registerRoutes(app);
+  // Chained, so that the returned app's type lists every route (AppType, for the typed client).
+  const routed = app.route('/', apiRoutes);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
@@ -188,7 +189,10 @@ export function createApp() {
 
   app.onError((error, c) => problemFrom(c, toApiError(c, error)));
 
-  return app;
+  return routed;
 }
 
 export type App = ReturnType<typeof createApp>;
+
+/** Every route with its request and response types: what `hc<AppType>` (client/) is built on. */
+export type AppType = App;
