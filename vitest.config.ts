@@ -1,5 +1,9 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+import { copyDocsAssets } from './scripts/docs-assets.ts';
+
+// wrangler.toml's [assets] must exist before workerd starts; wrangler's [build] does not run here.
+copyDocsAssets();
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 

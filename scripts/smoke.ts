@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import { type ApiClient, createApiClient } from '../client';
 
 /**
  * `npm run smoke -- URL`: a read-only check of a deployed API. Every check runs (one failure
@@ -27,6 +28,23 @@ async function get(base: string, path: string, accept = 'application/json'): Pro
   });
 }
 
+/** The typed client, as a front end would use it: a change to the contract fails this script's typecheck. */
+function client(base: string): ApiClient {
+  return createApiClient(base, {
+    headers: { Accept: 'application/json', 'User-Agent': 'gsr-smoke/1' },
+    init: { redirect: 'manual' },
+    fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(TIMEOUT_MS) }),
+  });
+}
+
+async function typed<T>(res: { json(): Promise<T> }): Promise<T> {
+  try {
+    return await res.json();
+  } catch {
+    throw new CheckFailed('expected JSON');
+  }
+}
+
 async function body(res: Response): Promise<Record<string, unknown>> {
   const text = await res.text();
   try {
@@ -47,7 +65,8 @@ const SECURITY_HEADERS: Record<string, RegExp> = {
 export async function runSmoke(baseUrl: string): Promise<SmokeResult[]> {
   const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
   const results: SmokeResult[] = [];
-  let listing: { id?: unknown; slug?: unknown } | undefined;
+  const api = client(base);
+  let listing: { id: string; slug: string } | undefined;
 
   async function check(name: string, fn: () => Promise<string | { skipped: string }>) {
     try {
@@ -64,38 +83,38 @@ export async function runSmoke(baseUrl: string): Promise<SmokeResult[]> {
   }
 
   await check('GET /health', async () => {
-    const res = await get(base, 'health');
+    const res = await api.health.$get();
     assert(res.status === 200, `status ${res.status}`);
-    const json = await body(res);
+    const json = await typed(res);
     assert(json.status === 'ok', `status field ${String(json.status)}`);
     return 'ok';
   });
 
   await check('GET /health/ready', async () => {
-    const res = await get(base, 'health/ready');
+    const res = await api.health.ready.$get();
     assert(res.status === 200, `status ${res.status}: the database is not reachable`);
-    const json = await body(res);
-    const latency = (json.db as { latencyMs?: unknown } | undefined)?.latencyMs;
+    const json = await typed(res);
+    const latency = json.db?.latencyMs;
     assert(json.status === 'ok' && typeof latency === 'number', 'unexpected readiness body');
     return `database answered in ${latency} ms`;
   });
 
   await check('GET /v1/properties (search)', async () => {
-    const res = await get(base, 'v1/properties?limit=5&sort=newest');
+    const res = await api.v1.properties.$get({ query: { limit: '5', sort: 'newest' } });
     assert(res.status === 200, `status ${res.status}`);
-    const json = await body(res);
+    const json = await typed(res);
     assert(Array.isArray(json.data), 'no data array');
     assert('nextCursor' in json, 'no nextCursor');
-    listing = (json.data as Array<{ id?: unknown; slug?: unknown }>)[0];
-    return `${(json.data as unknown[]).length} listings on the first page`;
+    listing = json.data[0];
+    return `${json.data.length} listings on the first page`;
   });
 
   await check('GET /v1/properties/:idOrSlug (a listing)', async () => {
     if (!listing) return { skipped: 'no public listing to open' };
-    const key = String(listing.slug ?? listing.id);
-    const res = await get(base, `v1/properties/${encodeURIComponent(key)}`);
+    const key = listing.slug || listing.id;
+    const res = await api.v1.properties[':idOrSlug'].$get({ param: { idOrSlug: key } });
     assert(res.status === 200, `status ${res.status}`);
-    const json = await body(res);
+    const json = await typed(res);
     assert(json.id === listing.id, 'a different listing came back');
     assert(Array.isArray(json.images), 'no images array');
     return `opened ${key}`;

@@ -1,39 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runSmoke } from '../../scripts/smoke';
-
-const root = new URL('../..', import.meta.url).pathname;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function waitUntilUp(url: string, child: ChildProcess, deadlineMs: number): Promise<void> {
-  const until = Date.now() + deadlineMs;
-  while (Date.now() < until) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}`);
-    try {
-      const res = await fetch(`${url}/health`, { signal: AbortSignal.timeout(2_000) });
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new Error('wrangler dev did not come up in time');
-}
+import { freePort, type LocalWorker, root, startLocalWorker } from '../helpers/local-worker';
 
 function runCli(url: string): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
@@ -53,9 +25,8 @@ function runCli(url: string): Promise<{ code: number | null; output: string }> {
 }
 
 describe('npm run smoke against the local Worker', () => {
-  let wrangler: ChildProcess | undefined;
+  let worker: LocalWorker | undefined;
   let baseUrl = '';
-  const persist = mkdtempSync(join(tmpdir(), 'gsr-smoke-'));
   const slug = `smoke-${Date.now().toString(36)}`;
 
   beforeAll(async () => {
@@ -72,9 +43,7 @@ describe('npm run smoke against the local Worker', () => {
       await db.end();
     }
 
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    const vars: Record<string, string> = {
+    worker = await startLocalWorker({
       ENVIRONMENT: 'development',
       LOG_LEVEL: 'error',
       DATABASE_URL: inject('databaseUrl'),
@@ -82,30 +51,12 @@ describe('npm run smoke against the local Worker', () => {
       NEON_WS_PROXY: inject('neonWsProxy'),
       JWT_SECRET: 'smoke-test-secret-that-is-long-enough-0123456789',
       EMAIL_TRANSPORT: 'log',
-    };
-    const args = ['wrangler', 'dev', '--port', String(port), '--ip', '127.0.0.1', '--persist-to', persist];
-    args.push('--show-interactive-dev-session=false', '--inspector-port', String(await freePort()));
-    for (const [key, value] of Object.entries(vars)) args.push('--var', `${key}:${value}`);
-    wrangler = spawn('npx', args, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
-    let stderr = '';
-    wrangler.stderr?.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString()).slice(-4000);
     });
-    try {
-      await waitUntilUp(baseUrl, wrangler, 90_000);
-    } catch (error) {
-      throw new Error(`${(error as Error).message}\n${stderr}`);
-    }
+    baseUrl = worker.baseUrl;
   }, 120_000);
 
   afterAll(async () => {
-    if (wrangler?.pid && wrangler.exitCode === null) {
-      // wrangler starts workerd as a child: end the whole process group we started.
-      process.kill(-wrangler.pid, 'SIGTERM');
-      await Promise.race([once(wrangler, 'exit'), new Promise((resolve) => setTimeout(resolve, 5_000))]);
-      if (wrangler.exitCode === null) process.kill(-wrangler.pid, 'SIGKILL');
-    }
-    rmSync(persist, { recursive: true, force: true });
+    await worker?.stop();
   });
 
   it('the cron URL that README and docs/operations.md give runs a job under wrangler dev', async () => {

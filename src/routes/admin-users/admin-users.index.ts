@@ -9,10 +9,11 @@ import {
 } from './admin-users.handlers';
 import { createUser, endUserSessions, listUsers, unlockUser, updateUser } from './admin-users.routes';
 
-export const adminUsersRouter = createRouter();
+const router = createRouter();
 // Also matches /v1/admin/users itself.
-adminUsersRouter.use('/v1/admin/users/*', noStore());
-adminUsersRouter
+router.use('/v1/admin/users/*', noStore());
+
+export const adminUsersRouter = router
   .openapi(listUsers, listUsersHandler)
   .openapi(createUser, createUserHandler)
   .openapi(updateUser, updateUserHandler)

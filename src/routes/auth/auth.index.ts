@@ -3,9 +3,10 @@ import { noStore } from '../../middleware/no-store';
 import { loginHandler, logoutHandler, refreshHandler, registerHandler } from './auth.handlers';
 import { login, logout, refresh, register } from './auth.routes';
 
-export const authRouter = createRouter();
-authRouter.use('/v1/auth/*', noStore());
-authRouter
+const router = createRouter();
+router.use('/v1/auth/*', noStore());
+
+export const authRouter = router
   .openapi(register, registerHandler)
   .openapi(login, loginHandler)
   .openapi(refresh, refreshHandler)

@@ -9,10 +9,11 @@ import {
 } from './me.handlers';
 import { changePassword, endSession, getMe, listSessions, patchMe } from './me.routes';
 
-export const meRouter = createRouter();
+const router = createRouter();
 // Also matches /v1/me itself.
-meRouter.use('/v1/me/*', noStore());
-meRouter
+router.use('/v1/me/*', noStore());
+
+export const meRouter = router
   .openapi(getMe, getMeHandler)
   .openapi(patchMe, patchMeHandler)
   .openapi(changePassword, changePasswordHandler)
