@@ -366,6 +366,27 @@ describe('retention job', () => {
     for (const key of young) expect(await env.IMAGES.head(key)).not.toBeNull();
   });
 
+  it('deleteOrphanedImages that reaches its delete limit inside a stretch goes on after the last key it deleted', async () => {
+    const prefix = `properties/${uuidv7()}/`;
+    const orphans = Array.from({ length: 6 }, (_, i) => `${prefix}o${i}.jpg`);
+    for (const key of orphans) await env.IMAGES.put(key, new Uint8Array([1]));
+    const reports = [];
+    let startAfter: string | undefined;
+    do {
+      const report = await deleteOrphanedImages(testDb(), env.IMAGES, {
+        prefix,
+        graceMs: 0,
+        limit: 2,
+        ...(startAfter ? { startAfter } : {}),
+      });
+      reports.push(report);
+      startAfter = report.resumeAfter ?? undefined;
+    } while (startAfter && reports.length < 10);
+    expect(reports.map((r) => r.keys)).toEqual([orphans.slice(0, 2), orphans.slice(2, 4), orphans.slice(4)]);
+    expect(reports.map((r) => r.resumeAfter)).toEqual([orphans[1], orphans[3], null]);
+    for (const key of orphans) expect(await env.IMAGES.head(key)).toBeNull();
+  });
+
   it('scheduled 0 3 * * * ANALYZEs every table of the schema, as the app role too, and records its size', async () => {
     const run = await runNightly();
     expect(run.status).toBe('succeeded');
