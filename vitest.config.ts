@@ -24,6 +24,8 @@ function workerProject(name: string, include: string[], extraBindings: Record<st
             LOG_LEVEL: 'warn',
             DATABASE_URL: inject('databaseUrl'),
             DATABASE_OWNER_URL: inject('databaseOwnerUrl'),
+            // As in production: VACUUM and REINDEX over the owner's connection, the rest as DATABASE_URL.
+            DATABASE_MAINTENANCE_URL: inject('databaseOwnerUrl'),
             DATABASE_KIND: inject('databaseKind'),
             // Not DATABASE_READ_URL: only the replica tests point the Worker at it.
             REPLICA_DATABASE_URL: inject('replicaDatabaseUrl'),

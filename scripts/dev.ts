@@ -81,6 +81,8 @@ try {
     // The Worker may run as another role than the one that migrates and seeds (production's
     // least-privilege app role), so a developer sees locally what that role may and may not do.
     DATABASE_URL: process.env.WORKER_DATABASE_URL ?? databaseUrl,
+    // As in production: the weekly VACUUM and monthly REINDEX run as the role that migrates.
+    DATABASE_MAINTENANCE_URL: databaseUrl,
     NEON_HTTP_ENDPOINT: neon.httpEndpoint,
     NEON_WS_PROXY: neon.wsProxyHost,
     JWT_SECRET: devSecrets().jwtSecret,

@@ -72,6 +72,15 @@ export const configSchema = z.object({
   ORPHAN_IMAGE_MIN_AGE_MINUTES: intString(60, 0, 100_000),
   ORPHAN_IMAGE_PREFIX: z.string().min(1).default('properties/'),
   REINDEX_MAX_INDEXES: intString(8, 1, 100),
+  // The owner (or a role with pg_maintain, PostgreSQL 17+): VACUUM and REINDEX need more than the app role has.
+  DATABASE_MAINTENANCE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+  ORPHAN_SWEEP_MAX_SCANNED: intString(50_000, 1, 10_000_000),
+  TABLE_SIZE_SAMPLE_DAYS: days(90),
+  TABLE_SIZE_THRESHOLD_BYTES: intString(10 * 1024 ** 3, 1, Number.MAX_SAFE_INTEGER),
+  TABLE_GROWTH_ALERT_BYTES_PER_DAY: intString(100 * 1024 ** 2, 1, Number.MAX_SAFE_INTEGER),
 });
 
 /** The Worker's bindings: its vars and secrets as wrangler hands them over, and its binding objects. */
@@ -110,6 +119,9 @@ const MAINTENANCE = {
   ORPHAN_IMAGE_MIN_AGE_MINUTES: true,
   ORPHAN_IMAGE_PREFIX: true,
   REINDEX_MAX_INDEXES: true,
+  DATABASE_MAINTENANCE_URL: true,
+  ORPHAN_SWEEP_MAX_SCANNED: true,
+  TABLE_SIZE_SAMPLE_DAYS: true,
 } as const;
 
 const requestSchema = configSchema.omit(MAINTENANCE);

@@ -46,7 +46,7 @@ export async function bootstrapDatabase(
 
 export function describeBootstrap(report: BootstrapReport): string {
   const lines = [
-    `Roles: owner ${report.roles.owner} (migrations), app ${report.roles.app} (the Worker's DATABASE_URL).`,
+    `Roles: owner ${report.roles.owner} (migrations and the Worker's DATABASE_MAINTENANCE_URL), app ${report.roles.app} (the Worker's DATABASE_URL).`,
     'Migrations applied as the owner.',
   ];
   if (report.adminCreated) {

@@ -90,6 +90,15 @@ ALTER DEFAULT PRIVILEGES FOR ROLE {{OWNER}} IN SCHEMA public
 ALTER DEFAULT PRIVILEGES FOR ROLE {{OWNER}} IN SCHEMA public
   GRANT USAGE, SELECT ON SEQUENCES TO {{APP}};
 
+-- ANALYZE as the owner through one SECURITY DEFINER function (drizzle/*_maintenance-analyze-function.sql).
+DO $maintenance$
+BEGIN
+  IF to_regprocedure('public.maintenance_analyze(text)') IS NOT NULL THEN
+    EXECUTE format('GRANT EXECUTE ON FUNCTION public.maintenance_analyze(text) TO %I', {{APP_NAME}});
+  END IF;
+END
+$maintenance$;
+
 -- Append-only history: rows are added (and removed by retention or a cascade), never rewritten.
 DO $append_only$
 DECLARE

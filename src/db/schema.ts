@@ -515,6 +515,29 @@ export const jobRuns = pgTable(
 );
 
 /**
+ * One row per relation (table or index) per day, written by the nightly job: the size history
+ * behind the growth figures of GET /v1/admin/system/db and fastGrowingTables().
+ */
+export const tableSizeSamples = pgTable(
+  'table_size_samples',
+  {
+    sampledOn: date('sampled_on', { mode: 'string' }).notNull(),
+    relation: text('relation').notNull(),
+    kind: text('kind').notNull(),
+    tableName: text('table_name').notNull(),
+    bytes: bigint('bytes', { mode: 'number' }).notNull(),
+    // pg_class.reltuples: the planner's estimate (-1 before the first ANALYZE is stored as null).
+    estimatedRows: bigint('estimated_rows', { mode: 'number' }),
+  },
+  (t) => [
+    primaryKey({ columns: [t.relation, t.sampledOn] }),
+    index('table_size_samples_sampled_on_idx').on(t.sampledOn),
+    check('table_size_samples_kind', sql`${t.kind} in ('table', 'index')`),
+    check('table_size_samples_bytes', sql`${t.bytes} >= 0`),
+  ],
+);
+
+/**
  * The admin dashboard's figures per window, computed at most every DASHBOARD_MAX_AGE_SECONDS:
  * counting a month of views over 100,000 listings takes hundreds of milliseconds, reading a
  * row does not. read_at tells the refresh job which windows admins are looking at.

@@ -20,19 +20,20 @@ export const JOBS: Record<string, Job> = {
   },
   retention: {
     name: 'retention',
-    description: 'Delete expired analytics, tokens and notifications; remove orphaned photos; ANALYZE.',
+    description:
+      'Delete expired analytics, tokens and notifications; sweep the next stretch of R2 for orphaned photos; ANALYZE every table; sample table sizes.',
     leaseSeconds: 15 * 60,
     run: runRetention,
   },
   vacuum: {
     name: 'vacuum',
-    description: 'VACUUM (ANALYZE) the busy tables.',
+    description: 'VACUUM (ANALYZE) the busy tables over DATABASE_MAINTENANCE_URL.',
     leaseSeconds: 30 * 60,
     run: runVacuum,
   },
   reindex: {
     name: 'reindex',
-    description: 'REINDEX CONCURRENTLY the indexes that bloat most.',
+    description: 'REINDEX CONCURRENTLY the indexes that bloat most, over DATABASE_MAINTENANCE_URL.',
     leaseSeconds: 60 * 60,
     run: runReindex,
   },

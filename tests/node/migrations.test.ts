@@ -20,6 +20,7 @@ const EXPECTED_TABLES = [
   'property_status_history',
   'refresh_tokens',
   'sessions',
+  'table_size_samples',
   'users',
 ];
 

@@ -114,6 +114,41 @@ describe.skipIf(!serverUrl)('least-privilege roles (PostgreSQL; skipped without 
     });
   });
 
+  it('roles.sql lets the app role ANALYZE every table only through maintenance_analyze(), which does nothing else', async () => {
+    await as(appUrl, async (c) => {
+      // Directly, PostgreSQL skips a table the role does not own (a warning, no error, no analyze).
+      const before = await c.query(`select now() as t`);
+      const tables = await c.query<{ relname: string }>(
+        `select relname from pg_stat_user_tables where schemaname = 'public' order by relname`,
+      );
+      expect(tables.rows.length).toBeGreaterThan(10);
+      for (const { relname } of tables.rows) {
+        const result = await c.query<{ ok: boolean }>('select maintenance_analyze($1) as ok', [relname]);
+        expect(result.rows[0]?.ok, relname).toBe(true);
+      }
+      const stale = await c.query(
+        `select relname from pg_stat_user_tables where schemaname = 'public'
+           and (last_analyze is null or last_analyze < $1)`,
+        [before.rows[0].t],
+      );
+      expect(stale.rows).toEqual([]);
+      // A name is a name: quoted, resolved in public only, never run as SQL.
+      const odd = await c.query('select maintenance_analyze($1) as ok', ['users; drop table users']);
+      expect(odd.rows[0].ok).toBe(false);
+      expect((await c.query('select maintenance_analyze($1) as ok', ['pg_class'])).rows[0].ok).toBe(false);
+      expect(await sqlstate(c, 'select count(*) from users')).toBeUndefined();
+    });
+    // Nobody else may call it: EXECUTE is revoked from PUBLIC.
+    await as(adminUrl, async (c) => {
+      const granted = await c.query<{ grantee: string }>(
+        `select coalesce(r.rolname, 'PUBLIC') as grantee
+         from pg_proc p, aclexplode(p.proacl) a left join pg_roles r on r.oid = a.grantee
+         where p.proname = 'maintenance_analyze' and a.privilege_type = 'EXECUTE'`,
+      );
+      expect(granted.rows.map((r) => r.grantee).sort()).toEqual([roles.app, roles.owner].sort());
+    });
+  });
+
   it('roles.sql applies the seed logging settings to the database and timeouts to the app role', async () => {
     await as(appUrl, async (c) => {
       const { rows } = await c.query<{ log_min: string; timeout: string }>(

@@ -1,10 +1,12 @@
+import { eq } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { describe, expect, it } from 'vitest';
-import { notificationQueue } from '../../src/db/schema';
+import { notificationQueue, tableSizeSamples } from '../../src/db/schema';
 import { JOBS } from '../../src/jobs/registry';
 import { DatabaseOverviewSchema } from '../../src/routes/system/system.routes';
+import { fastGrowingTables } from '../../src/services/system/table-growth';
 import { api, expectProblem, json } from '../helpers/api';
-import { databaseKind, testDb } from '../helpers/db';
+import { databaseKind, testConfig, testDb } from '../helpers/db';
 import { createTestUser } from '../helpers/users';
 
 type Overview = ReturnType<typeof DatabaseOverviewSchema.parse>;
@@ -43,6 +45,47 @@ describe('GET /v1/admin/system/db', () => {
       expect(body.jobs.data.map((j) => j.name)).toEqual(expect.arrayContaining(Object.keys(JOBS)));
     }
     expect(body.server.available).toBe(true);
+  });
+
+  it('GET /v1/admin/system/db gives each relation its growth over 7 and 30 days and the days left to the threshold; fastGrowingTables() names it', async () => {
+    const relation = `zz_growth_${uuidv7().slice(-12)}`;
+    const db = testDb();
+    const day = (ago: number) => new Date(Date.now() - ago * 86_400_000).toISOString().slice(0, 10);
+    const MiB = 1024 * 1024;
+    // 30 days ago 100 MiB, 7 days ago 500 MiB, today 1200 MiB: 100 MiB a day this week, 36.7 a day this month.
+    await db.insert(tableSizeSamples).values([
+      { sampledOn: day(30), relation, kind: 'table', tableName: relation, bytes: 100 * MiB, estimatedRows: 1000 },
+      { sampledOn: day(7), relation, kind: 'table', tableName: relation, bytes: 500 * MiB, estimatedRows: 5000 },
+      { sampledOn: day(0), relation, kind: 'table', tableName: relation, bytes: 1200 * MiB, estimatedRows: 12_000 },
+    ]);
+    try {
+      const admin = await createTestUser({ role: 'super_admin' });
+      const body = await overview(admin.token);
+      expect(body.growth.available).toBe(true);
+      if (!body.growth.available) return;
+      expect(body.growth.thresholdBytes).toBe(10 * 1024 * MiB);
+      const row = body.growth.data.find((g) => g.relation === relation);
+      expect(row).toMatchObject({
+        kind: 'table',
+        sampledOn: day(0),
+        bytes: 1200 * MiB,
+        estimatedRows: 12_000,
+        growth7d: { since: day(7), days: 7, bytes: 700 * MiB, rows: 7000, bytesPerDay: 100 * MiB },
+        growth30d: { since: day(30), days: 30, bytes: 1100 * MiB, rows: 11_000 },
+        // (10 GiB - 1200 MiB) at 100 MiB a day.
+        daysUntilThreshold: Math.ceil((10 * 1024 - 1200) / 100),
+      });
+
+      const settings = testConfig();
+      // The default rate is 100 MiB a day, which this pace only equals: a faster rate must be passed over.
+      expect((await fastGrowingTables(db, settings)).map((g) => g.relation)).not.toContain(relation);
+      const fast = await fastGrowingTables(db, { ...settings, TABLE_GROWTH_ALERT_BYTES_PER_DAY: 99 * MiB });
+      expect(fast.map((g) => g.relation)).toContain(relation);
+      const slower = await fastGrowingTables(db, { ...settings, TABLE_GROWTH_ALERT_BYTES_PER_DAY: 101 * MiB });
+      expect(slower.map((g) => g.relation)).not.toContain(relation);
+    } finally {
+      await db.delete(tableSizeSamples).where(eq(tableSizeSamples.relation, relation));
+    }
   });
 
   it('GET /v1/admin/system/db counts dead notifications', async () => {

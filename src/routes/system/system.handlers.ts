@@ -1,3 +1,4 @@
+import { getConfig } from '../../env';
 import { JOBS } from '../../jobs/registry';
 import { runJob } from '../../jobs/run-job';
 import { notFound } from '../../lib/errors';
@@ -6,7 +7,7 @@ import type { AppRouteHandler } from '../shared/request-context';
 import type { getDatabaseOverview, runJobNow } from './system.routes';
 
 export const getDatabaseOverviewHandler: AppRouteHandler<typeof getDatabaseOverview> = async (c) => {
-  const overview = await databaseOverview(c.var.db, Object.keys(JOBS));
+  const overview = await databaseOverview(c.var.db, Object.keys(JOBS), getConfig(c.env));
   c.header('Cache-Control', 'no-store');
   return c.json(overview, 200);
 };

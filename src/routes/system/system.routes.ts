@@ -11,6 +11,17 @@ function section<T extends z.ZodRawShape>(name: string, shape: T) {
 
 const timestamp = z.iso.datetime().nullable();
 
+const growthWindow = z
+  .object({
+    since: z.iso.date(),
+    days: z.number().int(),
+    bytes: z.number(),
+    rows: z.number().nullable(),
+    bytesPerDay: z.number(),
+  })
+  .nullable()
+  .openapi('SystemGrowthWindow');
+
 export const DatabaseOverviewSchema = z
   .object({
     generatedAt: z.iso.datetime(),
@@ -89,6 +100,26 @@ export const DatabaseOverviewSchema = z
         }),
       ),
     }),
+    growth: section('SystemGrowth', {
+      thresholdBytes: z.number().int().openapi({ description: 'TABLE_SIZE_THRESHOLD_BYTES' }),
+      data: z.array(
+        z.object({
+          relation: z.string(),
+          kind: z.enum(['table', 'index']),
+          table: z.string(),
+          sampledOn: z.iso.date(),
+          bytes: z.number().openapi({ description: 'A table: heap, TOAST and indexes; an index: itself' }),
+          estimatedRows: z.number().nullable(),
+          growth7d: growthWindow,
+          growth30d: growthWindow,
+          daysUntilThreshold: z
+            .number()
+            .int()
+            .nullable()
+            .openapi({ description: 'At the 7-day pace (else the 30-day one); null when not growing' }),
+        }),
+      ),
+    }),
   })
   .openapi('DatabaseOverview');
 
@@ -112,7 +143,7 @@ export const getDatabaseOverview = defineRoute(
     path: '/v1/admin/system/db',
     tags: ['System'],
     summary:
-      'Database health: connections, table sizes, index usage, vacuum state, job runs, slow statements, lock waits',
+      'Database health: connections, table sizes and growth, index usage, vacuum state, job runs, slow statements, lock waits',
     description:
       'Each section is `{available: false, reason}` when its statistics view is missing on this server (PGlite, no pg_stat_statements).',
     security: [{ adminBearerAuth: [] }],

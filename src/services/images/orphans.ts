@@ -15,6 +15,8 @@ export interface OrphanOptions {
   graceMs?: number;
   /** Stop after listing this many objects (default 50,000), to bound one run. */
   maxScanned?: number;
+  /** Resume after this key (a previous run's `resumeAfter`); unset starts at the beginning. */
+  startAfter?: string;
   now?: Date;
   /** Narrow the sweep to keys under this prefix (default: every listing photo, `properties/`). */
   prefix?: string;
@@ -23,10 +25,15 @@ export interface OrphanOptions {
 }
 
 export interface OrphanReport {
+  prefix: string;
+  /** Where this run began (null: the beginning of the prefix). */
+  startedAfter: string | null;
   scanned: number;
   orphaned: number;
   deleted: number;
   keys: string[];
+  /** Where the next run goes on (null: this run reached the end, the next pass starts over). */
+  resumeAfter: string | null;
   /** Rows flagged by a request that found no object: still missing, so deleted with their variants. */
   missingRowsDeleted: number;
   /** Flagged rows whose object is there after all (the flag is cleared). */
@@ -35,7 +42,9 @@ export interface OrphanReport {
 
 /**
  * Deletes R2 objects under `properties/` that no property_images row references — left behind
- * when an R2 delete failed after its row was gone. For the nightly retention job.
+ * when an R2 delete failed after its row was gone. For the nightly retention job. One run lists
+ * at most `maxScanned` keys in key order and says where it stopped (`resumeAfter`), so a bucket
+ * of N objects is covered in ⌈N / maxScanned⌉ runs that each go on where the last one stopped.
  */
 export async function deleteOrphanedImages(
   db: Database,
@@ -45,24 +54,29 @@ export async function deleteOrphanedImages(
   const limit = options.limit ?? 1000;
   const graceMs = options.graceMs ?? 3_600_000;
   const maxScanned = options.maxScanned ?? 50_000;
+  const prefix = options.prefix ?? IMAGE_KEY_PREFIX;
   const cutoff = (options.now ?? new Date()).getTime() - graceMs;
   const report: OrphanReport = {
+    prefix,
+    startedAfter: options.startAfter ?? null,
     scanned: 0,
     orphaned: 0,
     deleted: 0,
     keys: [],
+    resumeAfter: null,
     missingRowsDeleted: 0,
     missingRowsCleared: 0,
   };
-  let cursor: string | undefined;
-  do {
+  let after = options.startAfter;
+  for (;;) {
     const page = await bucket.list({
-      prefix: options.prefix ?? IMAGE_KEY_PREFIX,
-      limit: 1000,
-      ...(cursor ? { cursor } : {}),
+      prefix,
+      limit: Math.min(1000, maxScanned - report.scanned),
+      ...(after ? { startAfter: after } : {}),
     });
     report.scanned += page.objects.length;
     const old = page.objects.filter((o) => o.uploaded.getTime() < cutoff).map((o) => o.key);
+    let orphans: string[] = [];
     if (old.length > 0) {
       // A variant belongs to the row of its original: it goes when that row is gone.
       const owner = (key: string) => originalKeyOf(key) ?? key;
@@ -71,18 +85,30 @@ export async function deleteOrphanedImages(
         .from(propertyImages)
         .where(inArray(propertyImages.r2Key, [...new Set(old.map(owner))]));
       const keep = new Set(referenced.map((r) => r.key));
-      const orphans = old.filter((k) => !keep.has(owner(k))).slice(0, limit - report.orphaned);
-      report.orphaned += orphans.length;
-      report.keys.push(...orphans);
-      if (orphans.length > 0 && !options.dryRun) {
-        await bucket.delete(orphans);
-        report.deleted += orphans.length;
-      }
+      orphans = old.filter((k) => !keep.has(owner(k)));
     }
-    cursor = page.truncated ? page.cursor : undefined;
-  } while (cursor && report.orphaned < limit && report.scanned < maxScanned);
-  if (!options.dryRun)
-    await settleMissingObjects(db, bucket, options.prefix ?? IMAGE_KEY_PREFIX, cutoff, limit, report);
+    const room = limit - report.orphaned;
+    const taken = orphans.slice(0, room);
+    report.orphaned += taken.length;
+    report.keys.push(...taken);
+    if (taken.length > 0 && !options.dryRun) {
+      await bucket.delete(taken);
+      report.deleted += taken.length;
+    }
+    if (orphans.length > room) {
+      // The delete limit is reached inside this page: the next run looks again after the last one removed.
+      report.resumeAfter = taken.at(-1) ?? after ?? null;
+      break;
+    }
+    const last = page.objects.at(-1)?.key;
+    if (!page.truncated || !last) break;
+    after = last;
+    if (report.scanned >= maxScanned) {
+      report.resumeAfter = last;
+      break;
+    }
+  }
+  if (!options.dryRun) await settleMissingObjects(db, bucket, prefix, cutoff, limit, report);
   return report;
 }
 

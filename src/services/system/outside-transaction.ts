@@ -79,13 +79,25 @@ export async function runOutsideTransaction(
   return outcomes;
 }
 
-/** Relations of the current schema among `names`, and whether the current role owns each one. */
+/** SQL: may the current role maintain the table whose pg_class row is `alias`? */
+export function mayMaintain(alias: string): SQL {
+  const c = sql.raw(alias);
+  return sql`(pg_has_role(current_user, ${c}.relowner, 'USAGE') or case
+    when current_setting('server_version_num')::int >= 170000 then has_table_privilege(${c}.oid, 'MAINTAIN')
+    else false end)`;
+}
+
+/**
+ * Relations of the current schema among `names`, and whether the current role may maintain
+ * each one (VACUUM, ANALYZE, REINDEX): its owner, or from PostgreSQL 17 a holder of MAINTAIN
+ * on the table (pg_maintain). The CASE keeps older servers from parsing a privilege they lack.
+ */
 export async function ownership(
   db: Database,
   names: readonly string[],
 ): Promise<Map<string, { owned: boolean; kind: string }>> {
   const result = await db.execute<{ name: string; owned: boolean; kind: string }>(sql`
-    select c.relname as name, pg_has_role(current_user, c.relowner, 'USAGE') as owned, c.relkind::text as kind
+    select c.relname as name, ${mayMaintain('c')} as owned, c.relkind::text as kind
     from pg_class c join pg_namespace n on n.oid = c.relnamespace
     where n.nspname = current_schema() and c.relname in (${sql.join(
       names.map((n) => sql`${n}`),

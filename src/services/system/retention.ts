@@ -114,3 +114,11 @@ export async function purgeExpiredRows(
   results.analytics_view_claims = await deletePastViewWindows(db, limits.batchSize, limits.maxBatches);
   return results;
 }
+
+/** The stored result of a job's latest succeeded run: where a job that works in parts goes on. */
+export async function lastJobResult(db: Database, name: string): Promise<Record<string, unknown> | null> {
+  const result = await db.execute<{ result: Record<string, unknown> | null }>(sql`
+    select result from job_runs where name = ${name} and status = 'succeeded'
+    order by started_at desc limit 1`);
+  return result.rows[0]?.result ?? null;
+}
