@@ -13,8 +13,8 @@ import { createApp } from '../../src/app';
  * lower a budget below when a change fixes some, never raise one.
  */
 const OWASP_BUDGET: Record<string, number> = {
-  'owasp:api4:2023-string-limit': 180,
-  'owasp:api4:2023-string-restricted': 149,
+  'owasp:api4:2023-string-limit': 172,
+  'owasp:api4:2023-string-restricted': 141,
   'owasp:api4:2023-integer-format': 50,
   'owasp:api4:2023-integer-limit': 41,
   'owasp:api4:2023-array-limit': 22,

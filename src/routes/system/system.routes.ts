@@ -3,7 +3,13 @@ import { JOB_STATUSES, JOB_TRIGGERS } from '../../db/enums';
 import { JOB_OUTCOME_STATUSES } from '../../jobs/run-job';
 import { defineRoute, jsonContent } from '../shared/openapi';
 
-const unavailable = z.object({ available: z.literal(false), reason: z.string() });
+const unavailable = z.object({
+  available: z.literal(false),
+  reason: z
+    .string()
+    .max(500)
+    .regex(/^\P{Cc}*$/u),
+});
 
 function section<T extends z.ZodRawShape>(name: string, shape: T) {
   return z.union([z.object({ available: z.literal(true), ...shape }), unavailable]).openapi(name);
@@ -11,13 +17,22 @@ function section<T extends z.ZodRawShape>(name: string, shape: T) {
 
 const timestamp = z.iso.datetime().nullable();
 
+// Bounded for the document (OWASP API4): sizes and counts fit a bigint, names are PostgreSQL identifiers.
+const bigCount = () => z.int().min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER).openapi({ format: 'int64' });
+const relationName = () =>
+  z
+    .string()
+    .max(63)
+    .regex(/^[a-z_][a-z0-9_$]*$/);
+const day = () => z.iso.date().max(10);
+
 const growthWindow = z
   .object({
-    since: z.iso.date(),
-    days: z.number().int(),
-    bytes: z.number(),
-    rows: z.number().nullable(),
-    bytesPerDay: z.number(),
+    since: day(),
+    days: z.int().min(0).max(3650).openapi({ format: 'int32' }),
+    bytes: bigCount(),
+    rows: bigCount().nullable(),
+    bytesPerDay: z.number().min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER),
   })
   .nullable()
   .openapi('SystemGrowthWindow');
@@ -101,24 +116,24 @@ export const DatabaseOverviewSchema = z
       ),
     }),
     growth: section('SystemGrowth', {
-      thresholdBytes: z.number().int().openapi({ description: 'TABLE_SIZE_THRESHOLD_BYTES' }),
-      data: z.array(
-        z.object({
-          relation: z.string(),
-          kind: z.enum(['table', 'index']),
-          table: z.string(),
-          sampledOn: z.iso.date(),
-          bytes: z.number().openapi({ description: 'A table: heap, TOAST and indexes; an index: itself' }),
-          estimatedRows: z.number().nullable(),
-          growth7d: growthWindow,
-          growth30d: growthWindow,
-          daysUntilThreshold: z
-            .number()
-            .int()
-            .nullable()
-            .openapi({ description: 'At the 7-day pace (else the 30-day one); null when not growing' }),
-        }),
-      ),
+      thresholdBytes: bigCount().openapi({ description: 'TABLE_SIZE_THRESHOLD_BYTES' }),
+      data: z
+        .array(
+          z.object({
+            relation: relationName(),
+            kind: z.enum(['table', 'index']),
+            table: relationName(),
+            sampledOn: day(),
+            bytes: bigCount().openapi({ description: 'A table: heap, TOAST and indexes; an index: itself' }),
+            estimatedRows: bigCount().nullable(),
+            growth7d: growthWindow,
+            growth30d: growthWindow,
+            daysUntilThreshold: bigCount()
+              .nullable()
+              .openapi({ description: 'At the 7-day pace (else the 30-day one); null when not growing' }),
+          }),
+        )
+        .max(1000),
     }),
   })
   .openapi('DatabaseOverview');
