@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../env';
+import { adminAuditRouter } from './admin-audit/admin-audit.index';
 import { adminImagesRouter } from './admin-images/admin-images.index';
 import { adminInquiriesRouter } from './admin-inquiries/admin-inquiries.index';
 import { adminListingsRouter } from './admin-listings/admin-listings.index';
@@ -29,4 +30,5 @@ export function registerRoutes(app: OpenAPIHono<AppEnv>): void {
   app.route('/', imagesRouter);
   app.route('/', adminListingsRouter);
   app.route('/', adminImagesRouter);
+  app.route('/', adminAuditRouter);
 }

@@ -1,0 +1,20 @@
+import { createRoute } from '@hono/zod-openapi';
+import { requireRole } from '../../middleware/auth';
+import { jsonContent, problemResponses } from '../shared/openapi';
+import { AuditListQuerySchema, AuditListSchema } from './admin-audit.schemas';
+
+export const listAuditRoute = createRoute({
+  method: 'get',
+  path: '/v1/admin/audit',
+  tags: ['Audit'],
+  summary: 'The audit log, newest first',
+  description:
+    'Every admin and super-admin write and every security event (lockout, refresh-token reuse, password change), kept RETENTION_AUDIT_DAYS (400) days.',
+  security: [{ bearerAuth: [] }],
+  middleware: [requireRole('super_admin')] as const,
+  request: { query: AuditListQuerySchema },
+  responses: {
+    200: jsonContent(AuditListSchema, 'A page of audit entries'),
+    ...problemResponses(401, 403, 422),
+  },
+});
