@@ -3,6 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, properties } from '../../src/db/schema';
 import { updateListing } from '../../src/services/listings/write';
+import { fixture } from '../fixtures/images/fixtures.generated';
 import { api, expectProblem, json } from '../helpers/api';
 import { testDb, testOwnerDb } from '../helpers/db';
 import { createTestUser, type TestUser } from '../helpers/users';
@@ -120,6 +121,59 @@ describe('audit log of listing writes', () => {
     const [row] = await db.select({ price: properties.price }).from(properties).where(eq(properties.id, id));
     expect(row?.price).toBe(250_000);
     expect(await entriesOf(id)).toHaveLength(1);
+  });
+});
+
+describe('audit log of photo writes', () => {
+  const upload = async (propertyId: string) => {
+    const res = await api(`/v1/admin/properties/${propertyId}/images?altText=front`, {
+      method: 'POST',
+      token: admin.token,
+      body: fixture('png-7x5.png'),
+    });
+    expect(res.status).toBe(201);
+    return (await json<{ id: string }>(res)).id;
+  };
+
+  it('POST, PUT order, PATCH and DELETE of photos each write one entry', async () => {
+    const { id: propertyId } = await createListing();
+    const first = await upload(propertyId);
+    const second = await upload(propertyId);
+    const [uploaded] = await entriesOf(second);
+    expect(uploaded).toMatchObject({ action: 'photo.upload', actorId: admin.id });
+    expect(uploaded?.after).toMatchObject({ propertyId, altText: 'front', sortOrder: 1, isCover: false });
+
+    const order = await api(`/v1/admin/properties/${propertyId}/images/order`, {
+      method: 'PUT',
+      token: admin.token,
+      json: { imageIds: [second, first] },
+    });
+    expect(order.status).toBe(200);
+    const [reordered] = await entriesOf(propertyId);
+    expect(reordered).toMatchObject({
+      action: 'photo.reorder',
+      before: { imageIds: [first, second] },
+      after: { imageIds: [second, first] },
+    });
+
+    const patch = await api(`/v1/admin/images/${second}`, {
+      method: 'PATCH',
+      token: admin.token,
+      json: { altText: 'back', isCover: true },
+    });
+    expect(patch.status).toBe(200);
+    const [patched] = await entriesOf(second);
+    expect(patched).toMatchObject({
+      action: 'photo.update',
+      before: { altText: 'front', isCover: false, propertyId },
+      after: { altText: 'back', isCover: true },
+    });
+
+    expect((await api(`/v1/admin/images/${second}`, { method: 'DELETE', token: admin.token })).status).toBe(204);
+    const [deleted] = await entriesOf(second);
+    expect(deleted).toMatchObject({ action: 'photo.delete', before: { altText: 'back', propertyId } });
+    await expectProblem(await api(`/v1/admin/images/${second}`, { method: 'DELETE', token: admin.token }), 404);
+    expect((await entriesOf(second)).map((e) => e.action)).toEqual(['photo.delete', 'photo.update', 'photo.upload']);
   });
 });
 

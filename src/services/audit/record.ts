@@ -11,6 +11,9 @@ export interface AuditContext {
   ip: string | null;
 }
 
+/** A change no request made: a scheduled job's. */
+export const SYSTEM_AUDIT: AuditContext = { actorId: null, requestId: null, ip: null };
+
 type Fields = Record<string, unknown>;
 
 export interface AuditEntry {
