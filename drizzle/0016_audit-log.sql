@@ -1,5 +1,5 @@
 CREATE TYPE "public"."audit_action" AS ENUM('listing.create', 'listing.update', 'listing.delete', 'listing.status', 'photo.upload', 'photo.reorder', 'photo.update', 'photo.delete', 'inquiry.update', 'user.create', 'user.update', 'user.role_change', 'user.unlock', 'user.sessions_end', 'session.end', 'job.run', 'auth.lockout', 'auth.refresh_reuse', 'auth.password_change');--> statement-breakpoint
-CREATE TYPE "public"."audit_target_type" AS ENUM('listing', 'photo', 'inquiry', 'user', 'session', 'job');--> statement-breakpoint
+CREATE TYPE "public"."audit_target_type" AS ENUM('listing', 'photo', 'inquiry', 'user', 'job');--> statement-breakpoint
 CREATE TABLE "audit_log" (
 	"id" uuid PRIMARY KEY NOT NULL,
 	"at" timestamp with time zone DEFAULT now() NOT NULL,

@@ -41,7 +41,7 @@ export const AUDIT_ACTIONS = [
   'auth.password_change',
 ] as const;
 /** What an audit entry is about. */
-export const AUDIT_TARGET_TYPES = ['listing', 'photo', 'inquiry', 'user', 'session', 'job'] as const;
+export const AUDIT_TARGET_TYPES = ['listing', 'photo', 'inquiry', 'user', 'job'] as const;
 
 export type Role = (typeof USER_ROLES)[number];
 export type PropertyType = (typeof PROPERTY_TYPES)[number];

@@ -6,7 +6,8 @@ import { updateListing } from '../../src/services/listings/write';
 import { fixture } from '../fixtures/images/fixtures.generated';
 import { api, expectProblem, json } from '../helpers/api';
 import { testDb, testOwnerDb } from '../helpers/db';
-import { createTestUser, type TestUser } from '../helpers/users';
+import { createTestProperty, uniqueIp } from '../helpers/listings';
+import { createTestUser, strongPassword, type TestUser, uniqueEmail } from '../helpers/users';
 
 let admin: TestUser;
 let superAdmin: TestUser;
@@ -174,6 +175,96 @@ describe('audit log of photo writes', () => {
     expect(deleted).toMatchObject({ action: 'photo.delete', before: { altText: 'back', propertyId } });
     await expectProblem(await api(`/v1/admin/images/${second}`, { method: 'DELETE', token: admin.token }), 404);
     expect((await entriesOf(second)).map((e) => e.action)).toEqual(['photo.delete', 'photo.update', 'photo.upload']);
+  });
+});
+
+describe('audit log of inquiry, user and session writes', () => {
+  it('PATCH /v1/admin/inquiries/{id} records status, assignee and note; a refused transition records nothing', async () => {
+    const listing = await createTestProperty({ createdBy: admin.id, title: 'Audited inquiry listing' });
+    const created = await api('/v1/inquiries', {
+      json: { propertyId: listing.id, name: 'Pat', email: uniqueEmail('audit'), message: 'Still available?' },
+      ip: uniqueIp(),
+    });
+    const { id } = await json<{ id: string }>(created);
+    const res = await api(`/v1/admin/inquiries/${id}`, {
+      method: 'PATCH',
+      token: admin.token,
+      json: { status: 'contacted', assignedTo: admin.id, note: 'called back' },
+    });
+    expect(res.status).toBe(200);
+    const refused = await api(`/v1/admin/inquiries/${id}`, {
+      method: 'PATCH',
+      token: admin.token,
+      json: { status: 'new' },
+    });
+    await expectProblem(refused, 409);
+    const entries = await entriesOf(id);
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({
+      action: 'inquiry.update',
+      target: { type: 'inquiry', id },
+      before: { status: 'new', assignedTo: null },
+      after: { status: 'contacted', assignedTo: admin.id, note: 'called back' },
+    });
+  });
+
+  it('POST and PATCH /v1/admin/users, unlock and DELETE sessions each write one entry, never with the password', async () => {
+    const email = uniqueEmail('audited');
+    const created = await api('/v1/admin/users', {
+      token: superAdmin.token,
+      json: { email, name: 'Audited', password: strongPassword(), role: 'user' },
+    });
+    expect(created.status).toBe(201);
+    const { id } = await json<{ id: string }>(created);
+    const promoted = await api(`/v1/admin/users/${id}`, {
+      method: 'PATCH',
+      token: superAdmin.token,
+      json: { role: 'admin' },
+    });
+    expect(promoted.status).toBe(200);
+    const renamed = await api(`/v1/admin/users/${id}`, {
+      method: 'PATCH',
+      token: superAdmin.token,
+      json: { name: 'Renamed' },
+    });
+    expect(renamed.status).toBe(200);
+    expect((await api(`/v1/admin/users/${id}/unlock`, { method: 'POST', token: superAdmin.token })).status).toBe(204);
+    // It has no session: ending them changes nothing and records nothing.
+    const none = await api(`/v1/admin/users/${id}/sessions`, { method: 'DELETE', token: superAdmin.token });
+    expect(none.status).toBeLessThan(300);
+
+    const entries = await entriesOf(id);
+    expect(entries.map((e) => e.action)).toEqual(['user.unlock', 'user.update', 'user.role_change', 'user.create']);
+    expect(entries.every((e) => e.actorId === superAdmin.id)).toBe(true);
+    expect(entries[1]).toMatchObject({ before: { name: 'Audited' }, after: { name: 'Renamed' } });
+    expect(entries[2]).toMatchObject({ before: { role: 'user' }, after: { role: 'admin' } });
+    expect(entries[3]?.after).toMatchObject({ email, role: 'user' });
+
+    const target = await createTestUser();
+    const ended = await api(`/v1/admin/users/${target.id}/sessions`, { method: 'DELETE', token: superAdmin.token });
+    expect(ended.status).toBeLessThan(300);
+    const [endedEntry] = await entriesOf(target.id);
+    expect(endedEntry).toMatchObject({
+      action: 'user.sessions_end',
+      actorId: superAdmin.id,
+      after: { reason: 'ended_by_admin', count: 1, sessionIds: [target.sessionId] },
+    });
+    expect(JSON.stringify(entries)).not.toMatch(/password_hash|passwordHash|\$2[aby]\$/);
+  });
+
+  it('DELETE /v1/me/sessions/{id} writes a session.end entry; an unknown session writes none', async () => {
+    const user = await createTestUser();
+    const res = await api(`/v1/me/sessions/${user.sessionId}`, { method: 'DELETE', token: user.token });
+    expect(res.status).toBe(204);
+    const unknown = await api(`/v1/me/sessions/${uuidv7()}`, { method: 'DELETE', token: admin.token });
+    await expectProblem(unknown, 404);
+    const [entry] = await entriesOf(user.id);
+    expect(entry).toMatchObject({
+      action: 'session.end',
+      actorId: user.id,
+      after: { reason: 'ended_by_user', count: 1 },
+    });
+    expect(await entriesOf(admin.id)).not.toContainEqual(expect.objectContaining({ action: 'session.end' }));
   });
 });
 
