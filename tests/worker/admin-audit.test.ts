@@ -7,7 +7,16 @@ import { fixture } from '../fixtures/images/fixtures.generated';
 import { api, expectProblem, json } from '../helpers/api';
 import { testDb, testOwnerDb } from '../helpers/db';
 import { createTestProperty, uniqueIp } from '../helpers/listings';
-import { createTestUser, strongPassword, type TestUser, uniqueEmail } from '../helpers/users';
+import {
+  createTestUser,
+  randomIp,
+  signIn,
+  signInTokens,
+  strongPassword,
+  TEST_PASSWORD,
+  type TestUser,
+  uniqueEmail,
+} from '../helpers/users';
 
 let admin: TestUser;
 let superAdmin: TestUser;
@@ -265,6 +274,52 @@ describe('audit log of inquiry, user and session writes', () => {
       after: { reason: 'ended_by_user', count: 1 },
     });
     expect(await entriesOf(admin.id)).not.toContainEqual(expect.objectContaining({ action: 'session.end' }));
+  });
+});
+
+describe('audit log of security events', () => {
+  it('POST /v1/auth/login writes one auth.lockout entry when a client gets locked, none before', async () => {
+    const user = await createTestUser();
+    const ip = randomIp();
+    for (let i = 0; i < 4; i++) await expectProblem(await signIn(user.email, 'wrong password here', { ip }), 401);
+    expect(await entriesOf(user.id)).toEqual([]);
+    await expectProblem(await signIn(user.email, 'wrong password here', { ip }), 401);
+    await expectProblem(await signIn(user.email, 'wrong password here', { ip }), 401);
+    const entries = await entriesOf(user.id);
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ action: 'auth.lockout', actorId: null, after: { scope: 'client' } });
+    expect(entries[0]?.requestId).toBeTruthy();
+  });
+
+  it('POST /v1/auth/refresh with a reused token writes an auth.refresh_reuse entry', async () => {
+    const user = await createTestUser();
+    const tokens = await signInTokens(user.email);
+    const rotate = (token: string, headers?: Record<string, string>) =>
+      api('/v1/auth/refresh', { method: 'POST', ip: randomIp(), json: { refreshToken: token }, headers });
+    expect((await rotate(tokens.refreshToken)).status).toBe(200);
+    expect(await entriesOf(user.id)).toEqual([]);
+    await expectProblem(await rotate(tokens.refreshToken, { 'X-Test-Clock-Offset-Ms': '11000' }), 401);
+    const [entry] = await entriesOf(user.id);
+    expect(entry).toMatchObject({ action: 'auth.refresh_reuse', actorId: null, after: { sessionEnded: true } });
+  });
+
+  it('POST /v1/me/password writes an auth.password_change entry without any hash; a wrong current password none', async () => {
+    const user = await createTestUser();
+    const tokens = await signInTokens(user.email);
+    const change = (currentPassword: string) =>
+      api('/v1/me/password', {
+        method: 'POST',
+        token: tokens.accessToken,
+        ip: randomIp(),
+        json: { currentPassword, newPassword: strongPassword() },
+      });
+    await expectProblem(await change('not the password at all'), 422, 'INVALID_CURRENT_PASSWORD');
+    expect(await entriesOf(user.id)).toEqual([]);
+    expect((await change(TEST_PASSWORD)).status).toBe(204);
+    const entries = await entriesOf(user.id);
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ action: 'auth.password_change', actorId: user.id, after: { sessionsEnded: 1 } });
+    expect(JSON.stringify(entries)).not.toMatch(/\$2[aby]\$/);
   });
 });
 

@@ -19,7 +19,14 @@ export const patchMeHandler: AppRouteHandler<typeof patchMe> = async (c) => {
 export const changePasswordHandler: AppRouteHandler<typeof changePassword> = async (c) => {
   const { currentPassword, newPassword } = c.req.valid('json');
   const { userId, sessionId } = c.var.auth;
-  await changeUserPassword(authDeps(c), { userId, sessionId, currentPassword, newPassword, ip: clientInfo(c).ip });
+  await changeUserPassword(authDeps(c), {
+    userId,
+    sessionId,
+    currentPassword,
+    newPassword,
+    ip: clientInfo(c).ip,
+    requestId: c.var.requestId,
+  });
   return c.body(null, 204);
 };
 

@@ -34,6 +34,7 @@ export function clientInfo(c: RequestContext, deviceName?: string | null): Clien
     throttleClient: rateLimitKey(clientIp(c)),
     userAgent: clientUserAgent(c.req.header('User-Agent')),
     deviceName: deviceName ?? null,
+    requestId: c.var.requestId ?? null,
   };
 }
 
