@@ -323,6 +323,26 @@ describe('audit log of security events', () => {
   });
 });
 
+describe('audit log of jobs run by hand', () => {
+  it('POST /v1/admin/system/jobs/{name} writes a job.run entry naming the run; an unknown job none', async () => {
+    const res = await api('/v1/admin/system/jobs/vacuum', { method: 'POST', token: superAdmin.token });
+    expect(res.status).toBe(200);
+    const { runId } = await json<{ runId: string }>(res);
+    await expectProblem(
+      await api('/v1/admin/system/jobs/no-such-job', { method: 'POST', token: superAdmin.token }),
+      404,
+    );
+    expect(await entriesOf('no-such-job')).toEqual([]);
+    const [entry] = await entriesOf('vacuum');
+    expect(entry).toMatchObject({
+      action: 'job.run',
+      actorId: superAdmin.id,
+      target: { type: 'job', id: 'vacuum' },
+      after: { runId, trigger: 'manual' },
+    });
+  });
+});
+
 describe('GET /v1/admin/audit', () => {
   it('GET /v1/admin/audit is for super admins only', async () => {
     await expectProblem(await api('/v1/admin/audit', { token: admin.token }), 403);
