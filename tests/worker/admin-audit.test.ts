@@ -2,7 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, properties } from '../../src/db/schema';
-import { updateListing } from '../../src/services/listings/write';
+import { createListing as createListingRow, updateListing } from '../../src/services/listings/write';
 import { fixture } from '../fixtures/images/fixtures.generated';
 import { api, expectProblem, json } from '../helpers/api';
 import { testDb, testOwnerDb } from '../helpers/db';
@@ -340,6 +340,19 @@ describe('audit log of jobs run by hand', () => {
       target: { type: 'job', id: 'vacuum' },
       after: { runId, trigger: 'manual' },
     });
+  });
+});
+
+describe('no change without its entry', () => {
+  it('createListing inserts no listing when its audit entry cannot be written', async () => {
+    const db = testDb();
+    const input = listing();
+    const audit = { actorId: admin.id, requestId: 'x'.repeat(500), ip: null };
+    await expect(
+      createListingRow(db, input as Parameters<typeof createListingRow>[1], admin.id, audit),
+    ).rejects.toThrow();
+    const rows = await db.select({ id: properties.id }).from(properties).where(eq(properties.title, input.title));
+    expect(rows).toEqual([]);
   });
 });
 
