@@ -112,6 +112,21 @@ BEGIN
 END
 $append_only$;
 
+-- The audit trail is written, never rewritten nor removed by the app: retention deletes old
+-- entries only through purge_audit_log() (SECURITY DEFINER, see its migration), and a trigger
+-- refuses UPDATE and DELETE to every role besides.
+DO $audit$
+BEGIN
+  IF to_regclass('public.audit_log') IS NOT NULL THEN
+    EXECUTE format('REVOKE UPDATE, DELETE, TRUNCATE ON public.audit_log FROM %I', {{APP_NAME}});
+  END IF;
+  IF to_regprocedure('public.purge_audit_log(integer, integer)') IS NOT NULL THEN
+    EXECUTE 'REVOKE ALL ON FUNCTION public.purge_audit_log(integer, integer) FROM PUBLIC';
+    EXECUTE format('GRANT EXECUTE ON FUNCTION public.purge_audit_log(integer, integer) TO %I', {{APP_NAME}});
+  END IF;
+END
+$audit$;
+
 -- The seed's logging settings: no statement text in the logs (it can carry personal data),
 -- but every statement slower than a second. Setting log_statement needs a superuser (or
 -- GRANT SET on PostgreSQL 15+); where the role may not, say so and go on.

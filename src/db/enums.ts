@@ -15,6 +15,34 @@ export const JOB_STATUSES = ['running', 'succeeded', 'failed', 'skipped', 'aband
 /** Not a database enum: job_runs.trigger is text with a CHECK naming these. */
 export const JOB_TRIGGERS = ['cron', 'manual'] as const;
 
+/**
+ * What the audit log records: every admin and super-admin write and every security event, as
+ * `<target type>.<verb>`. A closed list (a database enum): a new kind of entry is a migration.
+ */
+export const AUDIT_ACTIONS = [
+  'listing.create',
+  'listing.update',
+  'listing.delete',
+  'listing.status',
+  'photo.upload',
+  'photo.reorder',
+  'photo.update',
+  'photo.delete',
+  'inquiry.update',
+  'user.create',
+  'user.update',
+  'user.role_change',
+  'user.unlock',
+  'user.sessions_end',
+  'session.end',
+  'job.run',
+  'auth.lockout',
+  'auth.refresh_reuse',
+  'auth.password_change',
+] as const;
+/** What an audit entry is about. */
+export const AUDIT_TARGET_TYPES = ['listing', 'photo', 'inquiry', 'user', 'job'] as const;
+
 export type Role = (typeof USER_ROLES)[number];
 export type PropertyType = (typeof PROPERTY_TYPES)[number];
 export type ListingType = (typeof LISTING_TYPES)[number];
@@ -24,5 +52,7 @@ export type InquiryEventType = (typeof INQUIRY_EVENT_TYPES)[number];
 export type NotificationStatus = (typeof NOTIFICATION_STATUSES)[number];
 export type JobStatus = (typeof JOB_STATUSES)[number];
 export type JobTrigger = (typeof JOB_TRIGGERS)[number];
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];
 
 export const isRole = (value: unknown): value is Role => (USER_ROLES as readonly unknown[]).includes(value);

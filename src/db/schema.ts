@@ -21,6 +21,8 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import {
+  AUDIT_ACTIONS,
+  AUDIT_TARGET_TYPES,
   INQUIRY_EVENT_TYPES,
   INQUIRY_STATUSES,
   JOB_STATUSES,
@@ -50,6 +52,8 @@ export const inquiryStatus = pgEnum('inquiry_status', INQUIRY_STATUSES);
 export const inquiryEventType = pgEnum('inquiry_event_type', INQUIRY_EVENT_TYPES);
 export const notificationStatus = pgEnum('notification_status', NOTIFICATION_STATUSES);
 export const jobStatus = pgEnum('job_status', JOB_STATUSES);
+export const auditAction = pgEnum('audit_action', AUDIT_ACTIONS);
+export const auditTargetType = pgEnum('audit_target_type', AUDIT_TARGET_TYPES);
 
 export const users = pgTable(
   'users',
@@ -556,5 +560,42 @@ export const dashboardSnapshots = pgTable(
     primaryKey({ columns: [t.days, t.lastDay] }),
     index('dashboard_snapshots_read_at_idx').on(t.readAt),
     check('dashboard_snapshots_days', sql`${t.days} between 1 and 365`),
+  ],
+);
+
+/**
+ * The durable trail of admin writes and security events. Each row is written in the statement or
+ * batch of the change it records. Append-only: the app role may not UPDATE or DELETE (roles.sql)
+ * and a trigger refuses both to anyone, except the deletes of purge_audit_log() (the retention
+ * job) of rows older than its cutoff (custom migration). No foreign keys on purpose: the trail
+ * outlives the users and listings it names, and a cascade would have to rewrite it.
+ */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: uuid('id').primaryKey(),
+    at: timestamptz('at').notNull().defaultNow(),
+    // Null for an event no signed-in user caused (a lockout, a reused refresh token).
+    actorId: uuid('actor_id'),
+    action: auditAction('action').notNull(),
+    targetType: auditTargetType('target_type').notNull(),
+    // Text: a job is named, everything else is a UUID.
+    targetId: text('target_id').notNull(),
+    // Only the fields that changed, as they were and as they became.
+    before: jsonb('before').$type<Record<string, unknown>>(),
+    after: jsonb('after').$type<Record<string, unknown>>(),
+    requestId: text('request_id'),
+    // Truncated (/24 or /48), like analytics_events.ip_address.
+    ipAddress: text('ip_address'),
+  },
+  (t) => [
+    index('audit_log_at_idx').on(t.at.desc(), t.id.desc()),
+    index('audit_log_actor_idx').on(t.actorId, t.at.desc(), t.id.desc()),
+    index('audit_log_target_idx').on(t.targetType, t.targetId, t.at.desc(), t.id.desc()),
+    index('audit_log_action_idx').on(t.action, t.at.desc(), t.id.desc()),
+    check('audit_log_target_id_length', sql`length(${t.targetId}) between 1 and 100`),
+    check('audit_log_request_id_length', sql`length(${t.requestId}) <= 200`),
+    check('audit_log_ip_length', sql`length(${t.ipAddress}) <= 64`),
+    check('audit_log_changes_size', sql`pg_column_size(${t.before}) + pg_column_size(${t.after}) <= 65536`),
   ],
 );

@@ -4,6 +4,7 @@ import { createDb } from '../db/client';
 import type { JobStatus, JobTrigger } from '../db/enums';
 import { type Bindings, getConfig } from '../env';
 import { createLogger } from '../lib/logger';
+import { type AuditContext, auditInsertWhere } from '../services/audit/record';
 import { JOBS } from './registry';
 
 /** What a run ends as; `running` and `abandoned` are states of the job_runs row, never an outcome. */
@@ -30,6 +31,8 @@ export async function runJob(
   ctx: ExecutionContext,
   name: string,
   trigger: JobTrigger,
+  /** Who started a manual run: recorded in the audit log in the batch that starts (or skips) it. */
+  audit?: AuditContext,
 ): Promise<JobRunOutcome> {
   const job = JOBS[name];
   if (!job) throw new Error(`Unknown job ${name}`);
@@ -54,6 +57,21 @@ export async function runJob(
       insert into job_runs (id, name, trigger, status, started_at, finished_at, error)
       select ${runId}, ${name}, ${trigger}, 'skipped', now(), now(), 'another run holds the lease'
       where not exists (select 1 from job_runs where id = ${runId})`),
+    ...(audit
+      ? [
+          auditInsertWhere(
+            db,
+            audit,
+            {
+              action: 'job.run',
+              targetType: 'job',
+              targetId: name,
+              after: sql`jsonb_build_object('runId', id, 'trigger', trigger, 'status', status)`,
+            },
+            sql`from job_runs where id = ${runId}`,
+          ),
+        ]
+      : []),
   ]);
 
   if (taken.rows.length === 0) {

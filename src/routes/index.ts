@@ -1,4 +1,5 @@
 import { createRouter } from '../lib/router';
+import { adminAuditRouter } from './admin-audit/admin-audit.index';
 import { adminImagesRouter } from './admin-images/admin-images.index';
 import { adminInquiriesRouter } from './admin-inquiries/admin-inquiries.index';
 import { adminListingsRouter } from './admin-listings/admin-listings.index';
@@ -32,4 +33,5 @@ export const apiRoutes = createRouter()
   .route('/', imagesRouter)
   .route('/', adminListingsRouter)
   .route('/', adminImagesRouter)
+  .route('/', adminAuditRouter)
   .route('/', problemsRouter);

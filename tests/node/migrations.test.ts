@@ -8,6 +8,7 @@ const EXPECTED_TABLES = [
   'analytics_daily_views',
   'analytics_events',
   'analytics_view_claims',
+  'audit_log',
   'dashboard_snapshots',
   'inquiries',
   'inquiry_events',

@@ -40,6 +40,7 @@ const ROUTES: Array<{ method: string; path: string; needs: Needed }> = [
   { method: 'PATCH', path: `/v1/admin/users/${ID}`, needs: 'super_admin' },
   { method: 'DELETE', path: `/v1/admin/users/${ID}/sessions`, needs: 'super_admin' },
   { method: 'GET', path: '/v1/admin/system/db', needs: 'super_admin' },
+  { method: 'GET', path: '/v1/admin/audit', needs: 'super_admin' },
   { method: 'POST', path: '/v1/admin/system/jobs/no-such-job', needs: 'super_admin' },
 ];
 

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import {
   analyticsEvents,
   analyticsViewClaims,
+  auditLog,
   inquiries,
   jobRuns,
   loginThrottles,
@@ -197,6 +198,28 @@ describe('retention job', () => {
       .from(analyticsEvents)
       .where(sql`${analyticsEvents.metadata}->>'marker' = ${marker}`);
     expect(left.map((r) => r.id)).toEqual([kept]);
+  });
+
+  it('scheduled 0 3 * * * deletes audit entries older than RETENTION_AUDIT_DAYS (400) and keeps younger ones', async () => {
+    const db = testDb();
+    const [old, kept] = [uuidv7(), uuidv7()];
+    const target = uuidv7();
+    await db.insert(auditLog).values([
+      { id: old, at: ago(401), action: 'user.unlock', targetType: 'user', targetId: target },
+      { id: kept, at: ago(399), action: 'user.unlock', targetType: 'user', targetId: target },
+    ]);
+    const run = await runNightly();
+    expect(run.status).toBe('succeeded');
+    const deleted = (run.result as { deleted: Record<string, { deleted: number }> }).deleted.audit_log;
+    expect(deleted?.deleted).toBeGreaterThanOrEqual(1);
+    const left = await db.select({ id: auditLog.id }).from(auditLog).where(eq(auditLog.targetId, target));
+    expect(left.map((r) => r.id)).toEqual([kept]);
+  });
+
+  it('scheduled 0 3 * * * refuses RETENTION_AUDIT_DAYS under 30', async () => {
+    const run = await runNightly({ RETENTION_AUDIT_DAYS: '7' });
+    expect(run.status).toBe('failed');
+    expect(run.error).toMatch(/RETENTION_AUDIT_DAYS/);
   });
 
   it('scheduled 0 3 * * * stops at the batch cap and says more rows remain', async () => {

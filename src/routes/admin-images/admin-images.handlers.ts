@@ -9,7 +9,7 @@ import { imageView } from '../../services/listings/serialize';
 import { listingSlugs } from '../../services/listings/write';
 import { purgeListingPages } from '../admin-listings/admin-listings.handlers';
 import { imageBaseUrl } from '../listings/listings.handlers';
-import type { AppRouteHandler, RequestContext } from '../shared/request-context';
+import { type AppRouteHandler, auditContext, type RequestContext } from '../shared/request-context';
 import type {
   deleteImage,
   reorderImages as reorderRoute,
@@ -65,6 +65,7 @@ export const uploadHandler: AppRouteHandler<typeof uploadRoute> = async (c) => {
     bytes,
     altText: altText.trim(),
     actorId: c.var.auth.userId,
+    audit: auditContext(c, c.var.auth.userId),
     transforms: c.env.IMAGE_TRANSFORMS,
   });
   await purgeListingPages(c, { id, slug: image.listingSlug });
@@ -74,20 +75,25 @@ export const uploadHandler: AppRouteHandler<typeof uploadRoute> = async (c) => {
 
 export const reorderHandler: AppRouteHandler<typeof reorderRoute> = async (c) => {
   const { id } = c.req.valid('param');
-  const images = await reorderImages(c.var.db, id, c.req.valid('json').imageIds);
+  const images = await reorderImages(c.var.db, id, c.req.valid('json').imageIds, auditContext(c, c.var.auth.userId));
   await purgeListing(c, id);
   const base = imageBaseUrl(c);
   return c.json({ data: images.map((i) => imageView(i, base)) }, 200);
 };
 
 export const updateHandler: AppRouteHandler<typeof updateRoute> = async (c) => {
-  const image = await updateImage(c.var.db, c.req.valid('param').id, c.req.valid('json'));
+  const image = await updateImage(
+    c.var.db,
+    c.req.valid('param').id,
+    c.req.valid('json'),
+    auditContext(c, c.var.auth.userId),
+  );
   await purgeListing(c, image.propertyId);
   return c.json(imageView(image, imageBaseUrl(c)), 200);
 };
 
 export const deleteHandler: AppRouteHandler<typeof deleteImage> = async (c) => {
-  const deleted = await deleteImageRow(c.var.db, c.req.valid('param').id);
+  const deleted = await deleteImageRow(c.var.db, c.req.valid('param').id, auditContext(c, c.var.auth.userId));
   if (!deleted) throw notFound('IMAGE_NOT_FOUND', 'No such image.');
   await purgeListing(c, deleted.propertyId);
   await purgePhotos(new URL(c.req.url).origin, [imageIdOfKey(deleted.r2Key)]);

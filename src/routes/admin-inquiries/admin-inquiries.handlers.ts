@@ -4,7 +4,7 @@ import { getInquiry } from '../../services/inquiries/get-inquiry';
 import { listInquiries } from '../../services/inquiries/list-inquiries';
 import { updateInquiry } from '../../services/inquiries/update-inquiry';
 import { kickDrain } from '../../services/notifications/kick';
-import type { AppRouteHandler } from '../shared/request-context';
+import { type AppRouteHandler, auditContext } from '../shared/request-context';
 import type { getInquiryRoute, listInquiriesRoute, patchInquiryRoute } from './admin-inquiries.routes';
 
 export const listInquiriesHandler: AppRouteHandler<typeof listInquiriesRoute> = async (c) => {
@@ -22,7 +22,13 @@ export const getInquiryHandler: AppRouteHandler<typeof getInquiryRoute> = async 
 export const patchInquiryHandler: AppRouteHandler<typeof patchInquiryRoute> = async (c) => {
   const db = c.var.db;
   const { id } = c.req.valid('param');
-  const { notificationIds } = await updateInquiry(db, id, c.req.valid('json'), c.var.auth.userId);
+  const { notificationIds } = await updateInquiry(
+    db,
+    id,
+    c.req.valid('json'),
+    c.var.auth.userId,
+    auditContext(c, c.var.auth.userId),
+  );
   if (notificationIds.length > 0) {
     const sending = kickDrain(db, getConfig(c.env), c.var.logger, notificationIds);
     if (sending) c.executionCtx.waitUntil(sending);

@@ -12,7 +12,7 @@ import { changeListingStatus, listingHistory } from '../../services/listings/sta
 import { createListing, deleteListing, updateListing } from '../../services/listings/write';
 import { imageBaseUrl } from '../listings/listings.handlers';
 import { toFilters } from '../listings/listings.schemas';
-import type { AppRouteHandler, RequestContext } from '../shared/request-context';
+import { type AppRouteHandler, auditContext, type RequestContext } from '../shared/request-context';
 import type {
   adminListingHistory,
   changeAdminListingStatus,
@@ -53,7 +53,7 @@ export const listHandler: AppRouteHandler<typeof listAdminListings> = async (c) 
 };
 
 export const createHandler: AppRouteHandler<typeof createAdminListing> = async (c) => {
-  const id = await createListing(c.var.db, c.req.valid('json'), c.var.auth.userId);
+  const id = await createListing(c.var.db, c.req.valid('json'), c.var.auth.userId, auditContext(c, c.var.auth.userId));
   const body = await adminListing(c, id);
   c.header('Location', `/v1/admin/properties/${id}`);
   return c.json(body, 201);
@@ -68,7 +68,13 @@ export const updateHandler: AppRouteHandler<typeof updateAdminListing> = async (
   if (expected === 'invalid') {
     throw unprocessable([{ path: 'If-Match', message: 'must be an ETag from GET, e.g. "v3"' }]);
   }
-  await updateListing(c.var.db, id, c.req.valid('json'), expected === '*' ? null : expected);
+  await updateListing(
+    c.var.db,
+    id,
+    c.req.valid('json'),
+    expected === '*' ? null : expected,
+    auditContext(c, c.var.auth.userId),
+  );
   const body = await adminListing(c, id);
   await purgeListingPages(c, body);
   // Its photos follow the listing's visibility: visitors are refused them from now on here.
@@ -81,7 +87,7 @@ export const updateHandler: AppRouteHandler<typeof updateAdminListing> = async (
 
 export const deleteHandler: AppRouteHandler<typeof deleteAdminListing> = async (c) => {
   const { id } = c.req.valid('param');
-  const deleted = await deleteListing(c.var.db, id);
+  const deleted = await deleteListing(c.var.db, id, auditContext(c, c.var.auth.userId));
   if (!deleted) throw notFound('PROPERTY_NOT_FOUND', 'No such listing.');
   await purgeListingPages(c, deleted);
   await purgePhotos(new URL(c.req.url).origin, deleted.r2Keys.map(imageIdOfKey));
@@ -104,12 +110,16 @@ export const deleteHandler: AppRouteHandler<typeof deleteAdminListing> = async (
 export const statusHandler: AppRouteHandler<typeof changeAdminListingStatus> = async (c) => {
   const { id } = c.req.valid('param');
   const { status, reason } = c.req.valid('json');
-  await changeListingStatus(c.var.db, {
-    propertyId: id,
-    to: status,
-    reason: reason ?? null,
-    actorId: c.var.auth.userId,
-  });
+  await changeListingStatus(
+    c.var.db,
+    {
+      propertyId: id,
+      to: status,
+      reason: reason ?? null,
+      actorId: c.var.auth.userId,
+    },
+    auditContext(c, c.var.auth.userId),
+  );
   const body = await adminListing(c, id);
   await purgeListingPages(c, body);
   // Its photos follow the listing's visibility: visitors are refused them from now on here.

@@ -13,7 +13,7 @@ import { toAdminUserJson } from '../shared/users';
 import type { createUser, endUserSessions, listUsers, unlockUser, updateUser } from './admin-users.routes';
 
 function actor(c: RequestContext & { var: { auth: AuthContext } }) {
-  return { userId: c.var.auth.userId, ip: clientInfo(c).ip };
+  return { userId: c.var.auth.userId, ip: clientInfo(c).ip, requestId: c.var.requestId };
 }
 
 export const listUsersHandler: AppRouteHandler<typeof listUsers> = async (c) => {

@@ -1,7 +1,7 @@
 import { notFound } from '../../lib/errors';
 import { endSessions, listSessions as listUserSessions } from '../../services/auth/sessions';
 import { changePassword as changeUserPassword, updateOwnName } from '../../services/users/profile';
-import { type AppRouteHandler, authDeps, clientInfo } from '../shared/request-context';
+import { type AppRouteHandler, auditContext, authDeps, clientInfo } from '../shared/request-context';
 import { toUserJson } from '../shared/users';
 import type { changePassword, endSession, getMe, listSessions, patchMe } from './me.routes';
 
@@ -19,7 +19,14 @@ export const patchMeHandler: AppRouteHandler<typeof patchMe> = async (c) => {
 export const changePasswordHandler: AppRouteHandler<typeof changePassword> = async (c) => {
   const { currentPassword, newPassword } = c.req.valid('json');
   const { userId, sessionId } = c.var.auth;
-  await changeUserPassword(authDeps(c), { userId, sessionId, currentPassword, newPassword, ip: clientInfo(c).ip });
+  await changeUserPassword(authDeps(c), {
+    userId,
+    sessionId,
+    currentPassword,
+    newPassword,
+    ip: clientInfo(c).ip,
+    requestId: c.var.requestId,
+  });
   return c.body(null, 204);
 };
 
@@ -54,6 +61,7 @@ export const endSessionHandler: AppRouteHandler<typeof endSession> = async (c) =
     clock: authDeps(c).clock,
     ip: clientInfo(c).ip,
     actorId: userId,
+    audit: { context: auditContext(c, userId), action: 'session.end' },
   });
   if (ended === 0) throw notFound('SESSION_NOT_FOUND', 'No such session.');
   return c.body(null, 204);

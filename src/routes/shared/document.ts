@@ -14,6 +14,7 @@ const TAGS = [
   { name: 'Analytics', description: 'Browser events and the admin dashboard.' },
   { name: 'Users', description: 'User administration (super admin; unlocking: admin).' },
   { name: 'System', description: 'Database health and scheduled jobs (super admin).' },
+  { name: 'Audit', description: 'The append-only audit trail of every admin write and security event (super admin).' },
   { name: 'Problems', description: 'What each problem `code` means: the pages problem `type` URLs point to.' },
 ];
 

@@ -3,6 +3,7 @@ import type { Context } from 'hono';
 import { type AppEnv, getConfig } from '../../env';
 import { requestClock } from '../../lib/clock';
 import { clientIp, rateLimitKey, truncateIp } from '../../lib/ip';
+import type { AuditContext } from '../../services/audit/record';
 import { clientUserAgent } from '../../services/auth/sessions';
 import type { AuthDeps, ClientInfo } from '../../services/auth/types';
 
@@ -33,5 +34,11 @@ export function clientInfo(c: RequestContext, deviceName?: string | null): Clien
     throttleClient: rateLimitKey(clientIp(c)),
     userAgent: clientUserAgent(c.req.header('User-Agent')),
     deviceName: deviceName ?? null,
+    requestId: c.var.requestId ?? null,
   };
+}
+
+/** Who is writing and from where, for the audit entry of the write. */
+export function auditContext(c: RequestContext, actorId: string | null): AuditContext {
+  return { actorId, requestId: c.var.requestId ?? null, ip: truncateIp(clientIp(c)) };
 }

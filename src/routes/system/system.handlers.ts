@@ -2,8 +2,9 @@ import { getConfig } from '../../env';
 import { JOBS } from '../../jobs/registry';
 import { runJob } from '../../jobs/run-job';
 import { notFound } from '../../lib/errors';
+import type { AuthContext } from '../../middleware/auth';
 import { databaseOverview } from '../../services/system/db-stats';
-import type { AppRouteHandler } from '../shared/request-context';
+import { type AppRouteHandler, auditContext } from '../shared/request-context';
 import type { getDatabaseOverview, runJobNow } from './system.routes';
 
 export const getDatabaseOverviewHandler: AppRouteHandler<typeof getDatabaseOverview> = async (c) => {
@@ -15,7 +16,14 @@ export const getDatabaseOverviewHandler: AppRouteHandler<typeof getDatabaseOverv
 export const runJobNowHandler: AppRouteHandler<typeof runJobNow> = async (c) => {
   const { name } = c.req.valid('param');
   if (!Object.hasOwn(JOBS, name)) throw notFound('JOB_NOT_FOUND', `There is no job named ${name}.`);
-  const outcome = await runJob(c.env, c.executionCtx as ExecutionContext, name, 'manual');
+  const outcome = await runJob(
+    c.env,
+    c.executionCtx as ExecutionContext,
+    name,
+    'manual',
+    // requireRole runs for the whole /v1/admin/system/* router (system.index.ts), so auth is set.
+    auditContext(c, (c.var as { auth?: AuthContext }).auth?.userId ?? null),
+  );
   c.header('Cache-Control', 'no-store');
   return c.json(outcome, 200);
 };

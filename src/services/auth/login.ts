@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { sha256Hex } from '../../lib/encoding';
 import { ApiError } from '../../lib/errors';
+import { auditInsertFrom } from '../audit/record';
 import { toDate, type UserRecord, userColumns, userFromRow } from '../users/user-record';
 import { hashCost, hashPassword, verifyPassword } from './passwords';
 import { newSessionCtes, tokensFor } from './sessions';
@@ -51,8 +52,10 @@ export async function recordLoginFailure(
     ip: string | null;
     clientKey: string;
     via?: string;
+    requestId?: string | null;
   },
 ): Promise<FailureOutcome> {
+  const audit = { actorId: null, requestId: input.requestId ?? null, ip: input.ip };
   const now = deps.clock.sqlNow;
   const max = deps.config.LOGIN_MAX_FAILURES;
   const ceiling = deps.config.LOGIN_ACCOUNT_MAX_FAILURES;
@@ -79,7 +82,8 @@ export async function recordLoginFailure(
           else null
         end,
         last_failed_at = ${now}, last_seen_at = ${now}
-      returning locked_until
+      returning user_id, locked_until, failed_count,
+        locked_until is not null and locked_until = ${now} + ${clientLockFor(deps)} as newly_locked
     ), just_locked as (
       select * from upd where locked_at = ${now}
     ), notify as (
@@ -97,6 +101,29 @@ export async function recordLoginFailure(
       select ${uuidv7()}::uuid, 'account_locked', id, ${input.ip}::text,
         jsonb_build_object('failedAttempts', failed_login_count, 'lockedAt', locked_at)
       from just_locked
+    ), account_lock_audited as (
+      ${auditInsertFrom(
+        audit,
+        {
+          action: 'auth.lockout',
+          targetType: 'user',
+          targetId: sql`id`,
+          after: sql`jsonb_build_object('scope', 'account', 'lockedAt', locked_at, 'failedAttempts', failed_login_count)`,
+        },
+        sql`from just_locked`,
+      )}
+    ), client_lock_audited as (
+      ${auditInsertFrom(
+        audit,
+        {
+          action: 'auth.lockout',
+          targetType: 'user',
+          targetId: sql`user_id`,
+          after: sql`jsonb_build_object('scope', 'client', 'lockedUntil', locked_until, 'failedAttempts', failed_count,
+            'via', ${input.via ?? 'login'}::text)`,
+        },
+        sql`from client where newly_locked`,
+      )}
     )
     select upd.failed_login_count, client.locked_until from upd left join client on true`);
   const row = result.rows[0];
@@ -204,6 +231,7 @@ export async function login(
       reason: 'locked',
       ip: client.ip,
       clientKey: key,
+      requestId: client.requestId ?? null,
     });
     throw invalidCredentials();
   }
@@ -222,6 +250,7 @@ export async function login(
     reason,
     ip: client.ip,
     clientKey: key,
+    requestId: client.requestId ?? null,
   });
   throw invalidCredentials();
 }

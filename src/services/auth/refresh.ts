@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { unauthorized } from '../../lib/errors';
+import { auditInsertFrom } from '../audit/record';
 import { userColumns, userFromRow } from '../users/user-record';
 import { hashRefreshToken, looksLikeRefreshToken, newRefreshToken } from './refresh-token';
 import { endSessionsCtes, tokensFor } from './sessions';
@@ -101,6 +102,17 @@ async function revokeForReuse(deps: AuthDeps, state: TokenState, client: ClientI
       insert into analytics_events (id, type, user_id, ip_address, metadata)
       values (${uuidv7()}::uuid, 'refresh_reuse_detected', ${state.userId}::uuid, ${client.ip}::text,
         jsonb_build_object('sessionId', ${state.sessionId}::text))
+    ), audited as (
+      ${auditInsertFrom(
+        { actorId: null, requestId: client.requestId ?? null, ip: client.ip },
+        {
+          action: 'auth.refresh_reuse',
+          targetType: 'user',
+          targetId: state.userId,
+          after: sql`jsonb_build_object('sessionId', ${state.sessionId}::text, 'sessionEnded', exists (select 1 from xs))`,
+        },
+        sql``,
+      )}
     )
     select count(*) from xs`);
 }

@@ -1,8 +1,10 @@
 import { and, desc, eq, gt, isNull, type SQL, sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import type { Database } from '../../db/client';
+import type { AuditAction } from '../../db/enums';
 import { sessions } from '../../db/schema';
 import type { Clock } from '../../lib/clock';
+import { type AuditContext, auditInsertFrom } from '../audit/record';
 import type { UserRecord } from '../users/user-record';
 import { ACCESS_TOKEN_TTL_SECONDS, signAccessToken } from './access-token';
 import { newRefreshToken } from './refresh-token';
@@ -85,8 +87,23 @@ export function endSessionsCtes(options: {
   clock: Clock;
   ip: string | null;
   actorId?: string | null;
+  /** Records the ending in the audit log (one entry per user), in the same statement. */
+  audit?: { context: AuditContext; action: AuditAction };
 }): SQL {
   const p = sql.raw(options.prefix);
+  const audited = options.audit
+    ? sql`, ${p}a as (${auditInsertFrom(
+        options.audit.context,
+        {
+          action: options.audit.action,
+          targetType: 'user',
+          targetId: sql`user_id`,
+          after: sql`jsonb_build_object('reason', ${options.reason}::text, 'count', n, 'sessionIds', ids)`,
+        },
+        sql`from (select user_id, count(*) as n, to_jsonb((array_agg(id order by id))[1:20]) as ids
+          from ${p}s group by user_id) ended`,
+      )})`
+    : sql``;
   const now = options.clock.sqlNow;
   // The event names at most 20 ids: analytics metadata is capped at 4 KB by a CHECK.
   return sql`${p}s as (
@@ -102,7 +119,7 @@ export function endSessionsCtes(options: {
       jsonb_build_object('reason', ${options.reason}::text, 'count', count(*),
         'sessionIds', to_jsonb((array_agg(id order by id))[1:20]), 'actorId', ${options.actorId ?? null}::uuid)
     from ${p}s group by user_id
-  )`;
+  )${audited}`;
 }
 
 /** Ends sessions of one user (one, all, or all but one); returns how many were live. */
@@ -116,6 +133,7 @@ export async function endSessions(
     clock: Clock;
     ip: string | null;
     actorId?: string | null;
+    audit?: { context: AuditContext; action: AuditAction };
   },
 ): Promise<number> {
   const conditions = [sql`user_id = ${options.userId}::uuid`];

@@ -17,6 +17,8 @@ export interface ClientInfo {
   throttleClient: string;
   userAgent: string | null;
   deviceName?: string | null;
+  /** For the audit entries of security events. */
+  requestId?: string | null;
 }
 
 export interface IssuedTokens {

@@ -2,6 +2,7 @@ import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { properties, propertyImages } from '../../db/schema';
 import { ApiError, notFound, unprocessable } from '../../lib/errors';
+import { type AuditContext, auditInsertFrom, auditInsertWhere } from '../audit/record';
 import { imageColumns, PUBLIC_STATUS } from '../listings/columns';
 import type { ImageRow } from '../listings/serialize';
 
@@ -12,7 +13,12 @@ export type ManagedImage = ImageRow & { propertyId: string };
  * deferrable, so positions can be permuted). `imageIds` must name each image exactly once.
  * The first photo becomes the cover when none is set.
  */
-export async function reorderImages(db: Database, propertyId: string, imageIds: string[]): Promise<ImageRow[]> {
+export async function reorderImages(
+  db: Database,
+  propertyId: string,
+  imageIds: string[],
+  audit: AuditContext,
+): Promise<ImageRow[]> {
   const [listing, current] = await db.batch([
     db.select({ id: properties.id }).from(properties).where(eq(properties.id, propertyId)),
     db.select({ id: propertyImages.id }).from(propertyImages).where(eq(propertyImages.propertyId, propertyId)),
@@ -39,6 +45,7 @@ export async function reorderImages(db: Database, propertyId: string, imageIds: 
     sql`, `,
   );
   const result = await db.execute(sql`
+    with moved as (
     update ${propertyImages} pi
        set sort_order = t.ord - 1,
            is_cover = case when exists (select 1 from ${propertyImages} c where c.property_id = ${propertyId}::uuid and c.is_cover)
@@ -46,7 +53,23 @@ export async function reorderImages(db: Database, propertyId: string, imageIds: 
       from unnest(array[${list}]) with ordinality as t(id, ord)
      where pi.id = t.id and pi.property_id = ${propertyId}::uuid
        and (select count(*) from ${propertyImages} n where n.property_id = ${propertyId}::uuid) = ${ids.length}
-    returning pi.id`);
+    returning pi.id
+    ), audited as (
+      ${auditInsertFrom(
+        audit,
+        {
+          action: 'photo.reorder',
+          targetType: 'listing',
+          targetId: propertyId,
+          // The statement's snapshot: the order before this update.
+          before: sql`(select jsonb_build_object('imageIds', jsonb_agg(b.id order by b.sort_order))
+            from ${propertyImages} b where b.property_id = ${propertyId}::uuid)`,
+          after: { imageIds: ids },
+        },
+        sql`where exists (select 1 from moved)`,
+      )}
+    )
+    select id from moved`);
   if (result.rows.length !== ids.length) {
     throw new ApiError({
       code: 'IMAGES_CHANGED',
@@ -65,15 +88,37 @@ export async function updateImage(
   db: Database,
   imageId: string,
   patch: { altText?: string; isCover?: true },
+  audit: AuditContext,
 ): Promise<ManagedImage> {
   const setAlt = patch.altText !== undefined ? { altText: patch.altText } : {};
+  const changed = { ...setAlt, ...(patch.isCover ? { isCover: true } : {}) };
+  // First in the batch, locking the row the updates then surely change: no entry without its change.
+  const audited = auditInsertWhere(
+    db,
+    audit,
+    {
+      action: 'photo.update',
+      targetType: 'photo',
+      targetId: imageId,
+      before: sql`jsonb_build_object(${sql.join(
+        [
+          ...(patch.altText !== undefined ? [sql`'altText', alt_text`] : []),
+          ...(patch.isCover ? [sql`'isCover', is_cover`] : []),
+        ],
+        sql`, `,
+      )}) || jsonb_build_object('propertyId', property_id)`,
+      after: changed,
+    },
+    sql`from ${propertyImages} where id = ${imageId}::uuid for update`,
+  );
   let rows: ManagedImage[];
   if (patch.isCover) {
     const owner = db
       .select({ p: propertyImages.propertyId })
       .from(propertyImages)
       .where(eq(propertyImages.id, imageId));
-    const [, updated] = await db.batch([
+    const [, , updated] = await db.batch([
+      audited,
       db
         .update(propertyImages)
         .set({ isCover: false })
@@ -92,7 +137,11 @@ export async function updateImage(
     ]);
     rows = updated;
   } else if (patch.altText !== undefined) {
-    rows = await db.update(propertyImages).set(setAlt).where(eq(propertyImages.id, imageId)).returning(imageColumns);
+    const [, updated] = await db.batch([
+      audited,
+      db.update(propertyImages).set(setAlt).where(eq(propertyImages.id, imageId)).returning(imageColumns),
+    ]);
+    rows = updated;
   } else {
     rows = await db.select(imageColumns).from(propertyImages).where(eq(propertyImages.id, imageId));
   }
@@ -108,6 +157,7 @@ export async function updateImage(
 export async function deleteImage(
   db: Database,
   imageId: string,
+  audit: AuditContext,
 ): Promise<{ propertyId: string; r2Key: string } | null> {
   const [image] = await db
     .select({ propertyId: propertyImages.propertyId, r2Key: propertyImages.r2Key, sortOrder: propertyImages.sortOrder })
@@ -115,7 +165,19 @@ export async function deleteImage(
     .where(eq(propertyImages.id, imageId));
   if (!image) return null;
   const pid = image.propertyId;
-  const [deleted] = await db.batch([
+  const [, deleted] = await db.batch([
+    auditInsertWhere(
+      db,
+      audit,
+      {
+        action: 'photo.delete',
+        targetType: 'photo',
+        targetId: imageId,
+        before: sql`jsonb_build_object('propertyId', property_id, 'altText', alt_text, 'sortOrder', sort_order,
+          'isCover', is_cover, 'sha256', sha256)`,
+      },
+      sql`from ${propertyImages} where id = ${imageId}::uuid for update`,
+    ),
     db.delete(propertyImages).where(eq(propertyImages.id, imageId)).returning({ id: propertyImages.id }),
     db.execute(sql`
       update ${propertyImages} set sort_order = sort_order - 1

@@ -1,6 +1,7 @@
 import { and, asc, inArray, isNotNull, like, lt } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { propertyImages } from '../../db/schema';
+import { SYSTEM_AUDIT } from '../audit/record';
 import { IMAGE_KEY_PREFIX } from './limits';
 import { deleteImage } from './manage';
 import { allVariantKeys, originalKeyOf } from './variants';
@@ -147,7 +148,8 @@ async function settleMissingObjects(
       report.missingRowsCleared++;
       continue;
     }
-    if (await deleteImage(db, row.id)) {
+    // The photo's row goes with its lost object: the trail says so, with no actor.
+    if (await deleteImage(db, row.id, SYSTEM_AUDIT)) {
       await bucket.delete(allVariantKeys(row.r2Key));
       report.missingRowsDeleted++;
     }

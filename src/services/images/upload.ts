@@ -7,6 +7,7 @@ import { sha256Hex } from '../../lib/encoding';
 import { ApiError, conflict, notFound } from '../../lib/errors';
 import { IMMUTABLE_CACHE_CONTROL } from '../../lib/http-cache';
 import { sniffImage } from '../../lib/image-sniff';
+import { type AuditContext, auditInsertFrom } from '../audit/record';
 import type { ImageRow } from '../listings/serialize';
 import { imageKey, MAX_DECODED_BYTES, MAX_IMAGE_PIXELS, MAX_IMAGES_PER_LISTING } from './limits';
 import { sanitizeUpload } from './sanitize';
@@ -16,6 +17,7 @@ export interface UploadInput {
   bytes: Uint8Array;
   altText: string;
   actorId: string;
+  audit: AuditContext;
   /** The Images binding: applies EXIF orientation when the metadata is stripped. */
   transforms: ImagesBinding;
 }
@@ -39,8 +41,13 @@ type InsertedRow = { sort_order: number; is_cover: boolean; slug: string };
  * same position and one of them fails on the unique (property_id, sort_order): it is retried
  * once against fresh data, so the limit holds under concurrency too.
  */
-async function insertRow(db: Database, row: Omit<typeof propertyImages.$inferInsert, 'sortOrder' | 'isCover'>) {
+async function insertRow(
+  db: Database,
+  row: Omit<typeof propertyImages.$inferInsert, 'sortOrder' | 'isCover'>,
+  audit: AuditContext,
+) {
   const statement = sql`
+    with ins as (
     insert into ${propertyImages}
       (id, property_id, r2_key, content_type, byte_size, width, height, sha256, alt_text, sort_order, is_cover, created_by,
        has_alpha)
@@ -51,7 +58,21 @@ async function insertRow(db: Database, row: Omit<typeof propertyImages.$inferIns
            lateral (select max(sort_order) as max_order, count(*) as n, count(*) filter (where is_cover) as covers
                       from ${propertyImages} where property_id = p.id) s
      where p.id = ${row.propertyId}::uuid and s.n < ${MAX_IMAGES_PER_LISTING}
-    returning sort_order, is_cover, (select slug from ${properties} where id = ${row.propertyId}::uuid) as slug`;
+    returning id, sort_order, is_cover, (select slug from ${properties} where id = ${row.propertyId}::uuid) as slug
+    ), audited as (
+      ${auditInsertFrom(
+        audit,
+        {
+          action: 'photo.upload',
+          targetType: 'photo',
+          targetId: row.id,
+          after: sql`jsonb_build_object('propertyId', ${row.propertyId}::uuid, 'altText', ${row.altText}::text,
+            'sortOrder', sort_order, 'isCover', is_cover, 'sha256', ${row.sha256}::text)`,
+        },
+        sql`from ins`,
+      )}
+    )
+    select sort_order, is_cover, slug from ins`;
   for (let attempt = 0; ; attempt++) {
     try {
       const result = await db.execute<InsertedRow>(statement);
@@ -132,19 +153,23 @@ export async function uploadImage(db: Database, bucket: R2Bucket, input: UploadI
   });
   let inserted: InsertedRow | null;
   try {
-    inserted = await insertRow(db, {
-      id,
-      propertyId: input.propertyId,
-      r2Key: key,
-      contentType,
-      byteSize: bytes.byteLength,
-      width: clean.width,
-      height: clean.height,
-      hasAlpha: clean.hasAlpha,
-      sha256,
-      altText: input.altText,
-      createdBy: input.actorId,
-    });
+    inserted = await insertRow(
+      db,
+      {
+        id,
+        propertyId: input.propertyId,
+        r2Key: key,
+        contentType,
+        byteSize: bytes.byteLength,
+        width: clean.width,
+        height: clean.height,
+        hasAlpha: clean.hasAlpha,
+        sha256,
+        altText: input.altText,
+        createdBy: input.actorId,
+      },
+      input.audit,
+    );
   } catch (error) {
     const after = await rowAfterFailedInsert(db, id, error);
     if (!after.row) {

@@ -4,6 +4,7 @@ import type { Database } from '../../db/client';
 import type { InquiryStatus } from '../../db/enums';
 import { ApiError, conflict, notFound } from '../../lib/errors';
 import { isUuid } from '../../lib/uuid';
+import { type AuditContext, auditInsertFrom } from '../audit/record';
 import { allowedNext, canTransition } from './transitions';
 
 export interface InquiryPatch {
@@ -55,6 +56,7 @@ export async function updateInquiry(
   id: string,
   patch: InquiryPatch,
   actorId: string,
+  audit: AuditContext,
 ): Promise<InquiryUpdateResult> {
   if (!isUuid(id)) throw notFound('INQUIRY_NOT_FOUND', 'No inquiry has this id.');
   for (let attempt = 0; attempt < MAX_TRIES; attempt += 1) {
@@ -108,6 +110,13 @@ export async function updateInquiry(
           ]
         : [];
 
+    const before: Record<string, unknown> = {};
+    const after: Record<string, unknown> = {};
+    if (patch.status !== undefined) [before.status, after.status] = [current.status, newStatus];
+    if (reassigned) [before.assignedTo, after.assignedTo] = [current.assigned_to, newAssigned];
+    if (patch.note !== undefined) after.note = patch.note;
+    const entry = { action: 'inquiry.update', targetType: 'inquiry', targetId: id, before, after } as const;
+
     const result = await db.execute<{ updated: number }>(sql`
       with upd as (
         update inquiries set
@@ -140,7 +149,8 @@ export async function updateInquiry(
           as v(id uuid, kind text, recipient text, payload jsonb, idempotency_key text)
         where exists (select 1 from upd)
         on conflict (idempotency_key) do nothing
-      )
+      ),
+      audited as (${auditInsertFrom(audit, entry, sql`where exists (select 1 from upd)`)})
       select count(*)::int as updated from upd`);
     if (Number(result.rows[0]?.updated ?? 0) > 0) return { notificationIds: notifications.map((n) => n.id) };
   }

@@ -4,6 +4,7 @@ import type { Database } from '../../db/client';
 import type { ListingStatus } from '../../db/enums';
 import { properties, propertyStatusHistory } from '../../db/schema';
 import { conflict, notFound } from '../../lib/errors';
+import { type AuditContext, auditInsertFrom } from '../audit/record';
 
 /** The contract's state machine: from → allowed next statuses. sold and rented are final. */
 export const TRANSITIONS: Record<ListingStatus, readonly ListingStatus[]> = {
@@ -33,6 +34,7 @@ export interface StatusChange {
 export async function changeListingStatus(
   db: Database,
   input: { propertyId: string; to: ListingStatus; reason: string | null; actorId: string },
+  audit: AuditContext,
 ): Promise<StatusChange> {
   const from = allowedFrom(input.to);
   const fromList = sql.join(
@@ -54,6 +56,18 @@ export async function changeListingStatus(
         from current_row c
        where p.id = c.id and c.status in (${fromList})
       returning p.id, c.status as from_status, p.status as to_status
+    ), audited as (
+      ${auditInsertFrom(
+        audit,
+        {
+          action: 'listing.status',
+          targetType: 'listing',
+          targetId: input.propertyId,
+          before: sql`jsonb_build_object('status', from_status)`,
+          after: sql`jsonb_build_object('status', to_status, 'reason', ${input.reason}::text)`,
+        },
+        sql`from moved`,
+      )}
     )
     insert into ${propertyStatusHistory} (id, property_id, from_status, to_status, reason, changed_by)
     select ${uuidv7()}, id, from_status, to_status, ${input.reason}, ${input.actorId} from moved

@@ -4,6 +4,7 @@ import type { Database } from '../../db/client';
 import type { ListingType, PropertyType } from '../../db/enums';
 import { properties, propertyImages } from '../../db/schema';
 import { conflict, notFound, preconditionFailed } from '../../lib/errors';
+import { type AuditContext, auditInsertWhere } from '../audit/record';
 import { slugCandidate, slugify } from './slug';
 
 export interface AddressInput {
@@ -58,22 +59,45 @@ function columnsOf(input: ListingPatch) {
   >;
 }
 
+/** The current values of `set`'s columns, as a jsonb expression keyed like `set`. */
+function fieldsOf(set: Partial<typeof properties.$inferInsert>): SQL {
+  const pairs = Object.keys(set).map(
+    (key) => sql`${key}::text, ${properties[key as keyof typeof set] as typeof properties.id}`,
+  );
+  return pairs.length === 0 ? sql`'{}'::jsonb` : sql`jsonb_build_object(${sql.join(pairs, sql`, `)})`;
+}
+
 /** Inserts a draft; the slug comes from the title and is made unique by a suffix when taken. */
-export async function createListing(db: Database, input: ListingInput, actorId: string): Promise<string> {
+export async function createListing(
+  db: Database,
+  input: ListingInput,
+  actorId: string,
+  audit: AuditContext,
+): Promise<string> {
   const base = slugify(input.title);
   const id = uuidv7();
+  const columns = columnsOf(input);
   for (let attempt = 0; attempt < 8; attempt++) {
-    const inserted = await db
-      .insert(properties)
-      .values({
-        id,
-        slug: slugCandidate(base, attempt),
-        status: 'draft',
-        createdBy: actorId,
-        ...(columnsOf(input) as Omit<typeof properties.$inferInsert, 'id' | 'slug'>),
-      })
-      .onConflictDoNothing({ target: properties.slug })
-      .returning({ id: properties.id });
+    const [inserted] = await db.batch([
+      db
+        .insert(properties)
+        .values({
+          id,
+          slug: slugCandidate(base, attempt),
+          status: 'draft',
+          createdBy: actorId,
+          ...(columns as Omit<typeof properties.$inferInsert, 'id' | 'slug'>),
+        })
+        .onConflictDoNothing({ target: properties.slug })
+        .returning({ id: properties.id }),
+      // The id is new: the row exists only if the insert above made it.
+      auditInsertWhere(
+        db,
+        audit,
+        { action: 'listing.create', targetType: 'listing', targetId: id, after: columns },
+        sql`from ${properties} where id = ${id}`,
+      ),
+    ]);
     if (inserted.length > 0) return id;
   }
   throw conflict('SLUG_TAKEN', 'Could not find a free slug for this title.');
@@ -88,15 +112,25 @@ export async function updateListing(
   id: string,
   patch: ListingPatch,
   expectedVersion: number | null,
+  audit: AuditContext,
 ): Promise<void> {
   const set = columnsOf(patch);
   const conditions: SQL[] = [eq(properties.id, id)];
   if (expectedVersion !== null) conditions.push(eq(properties.version, expectedVersion));
-  const updated = await db
-    .update(properties)
-    .set({ ...set, version: sql`${properties.version} + 1` })
-    .where(and(...conditions))
-    .returning({ id: properties.id });
+  const [, updated] = await db.batch([
+    // First, locking the row the update then surely changes: no entry without its change.
+    auditInsertWhere(
+      db,
+      audit,
+      { action: 'listing.update', targetType: 'listing', targetId: id, before: fieldsOf(set), after: set },
+      sql`from ${properties} where ${and(...conditions)} for update`,
+    ),
+    db
+      .update(properties)
+      .set({ ...set, version: sql`${properties.version} + 1` })
+      .where(and(...conditions))
+      .returning({ id: properties.id }),
+  ]);
   if (updated.length > 0) return;
   const exists = await db.select({ id: properties.id }).from(properties).where(eq(properties.id, id));
   if (exists.length === 0) throw notFound('PROPERTY_NOT_FOUND', 'No such listing.');
@@ -110,8 +144,19 @@ export interface DeletedListing {
 }
 
 /** Deletes the listing and its image rows in one transaction; returns the R2 keys to remove. */
-export async function deleteListing(db: Database, id: string): Promise<DeletedListing | null> {
-  const [images, deleted] = await db.batch([
+export async function deleteListing(db: Database, id: string, audit: AuditContext): Promise<DeletedListing | null> {
+  const [, images, deleted] = await db.batch([
+    auditInsertWhere(
+      db,
+      audit,
+      {
+        action: 'listing.delete',
+        targetType: 'listing',
+        targetId: id,
+        before: sql`jsonb_build_object('title', title, 'slug', slug, 'status', status)`,
+      },
+      sql`from ${properties} where id = ${id} for update`,
+    ),
     db.delete(propertyImages).where(eq(propertyImages.propertyId, id)).returning({ r2Key: propertyImages.r2Key }),
     db.delete(properties).where(eq(properties.id, id)).returning({ id: properties.id, slug: properties.slug }),
   ]);

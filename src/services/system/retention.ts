@@ -14,6 +14,7 @@ export interface RetentionPeriods {
   analyticsDays: number;
   tokensDays: number;
   notificationsDays: number;
+  auditDays: number;
   /** LOGIN_KNOWN_CLIENT_DAYS: a sign-in client untouched this long is neither locked nor known. */
   loginClientsDays: number;
 }
@@ -64,6 +65,19 @@ function deletePastViewWindows(db: Database, batchSize: number, maxBatches: numb
   });
 }
 
+/**
+ * Audit entries past their period. Not a plain DELETE: the app role has no DELETE on audit_log
+ * and its trigger refuses one; purge_audit_log() (SECURITY DEFINER) is the one way through.
+ */
+function purgeAuditLog(db: Database, days: number, batchSize: number, maxBatches: number): Promise<PurgeResult> {
+  return inBatches(batchSize, maxBatches, async () => {
+    const result = await db.execute<{ deleted: number }>(
+      sql`select purge_audit_log(${days}::int, ${batchSize}::int) as deleted`,
+    );
+    return Number(result.rows[0]?.deleted ?? 0);
+  });
+}
+
 /** Expired inquiry Idempotency-Keys: the inquiries stay, their keys go (the request path also ignores them). */
 function forgetIdempotencyKeys(db: Database, batchSize: number, maxBatches: number): Promise<PurgeResult> {
   const ttl = `${IDEMPOTENCY_KEY_TTL_HOURS} hours`;
@@ -110,6 +124,7 @@ export async function purgeExpiredRows(
   for (const rule of retentionRules(periods)) {
     results[rule.table] = await deleteInBatches(db, rule.table, rule.where, limits.batchSize, limits.maxBatches);
   }
+  results.audit_log = await purgeAuditLog(db, periods.auditDays, limits.batchSize, limits.maxBatches);
   results['inquiries.idempotency_key'] = await forgetIdempotencyKeys(db, limits.batchSize, limits.maxBatches);
   results.analytics_view_claims = await deletePastViewWindows(db, limits.batchSize, limits.maxBatches);
   return results;

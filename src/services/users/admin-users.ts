@@ -6,6 +6,7 @@ import type { Clock } from '../../lib/clock';
 import { decodeCursor, encodeCursor, invalidCursor } from '../../lib/cursor';
 import { conflict, forbidden, notFound } from '../../lib/errors';
 import { isUuid } from '../../lib/uuid';
+import { type AuditContext, auditInsertFrom } from '../audit/record';
 import { hashPassword } from '../auth/passwords';
 import { emailTaken } from '../auth/register';
 import { endSessions, endSessionsCtes } from '../auth/sessions';
@@ -15,7 +16,14 @@ import { type UserRecord, userColumns, userFromRow } from './user-record';
 export interface Actor {
   userId: string;
   ip: string | null;
+  requestId?: string | null;
 }
+
+const auditOf = (actor: Actor): AuditContext => ({
+  actorId: actor.userId,
+  requestId: actor.requestId ?? null,
+  ip: actor.ip,
+});
 
 const userNotFound = () => notFound('USER_NOT_FOUND', 'No such user.');
 
@@ -72,6 +80,18 @@ export async function createUser(
       insert into analytics_events (id, type, user_id, ip_address, metadata)
       select ${uuidv7()}::uuid, 'user_created', id, ${actor.ip}::text,
         jsonb_build_object('actorId', ${actor.userId}::text, 'role', role) from u
+    ), audited as (
+      ${auditInsertFrom(
+        auditOf(actor),
+        {
+          action: 'user.create',
+          targetType: 'user',
+          targetId: sql`id`,
+          after: sql`jsonb_build_object('email', email, 'name', name, 'role', role,
+            'mustChangePassword', must_change_password)`,
+        },
+        sql`from u`,
+      )}
     )
     select * from u`);
   const row = result.rows[0];
@@ -104,9 +124,22 @@ export function updateUserStatement(deps: AuthDeps, actor: Actor, id: string, in
     ip: actor.ip,
     actorId: actor.userId,
   });
+  // Only the fields the patch names appear in the audit entry: [key, old column, new column].
+  const named = (
+    [
+      ['role', 'old_role', 'role', input.role],
+      ['isActive', 'old_active', 'is_active', input.isActive],
+      ['name', 'old_name', 'name', input.name],
+    ] as const
+  ).filter((f) => f[3] !== undefined);
+  const fields = (column: 1 | 2) =>
+    sql`jsonb_build_object(${sql.join(
+      named.map((f) => sql`${f[0]}::text, ${sql.identifier(f[column])}`),
+      sql`, `,
+    )})`;
   return sql`
     with target as (
-      select id, role, is_active from users where id = ${id}::uuid
+      select id, role, is_active, name from users where id = ${id}::uuid
     ), upd as (
       update users u set
         role = coalesce(${role}::user_role, u.role),
@@ -118,7 +151,7 @@ export function updateUserStatement(deps: AuthDeps, actor: Actor, id: string, in
         or (coalesce(${role}::user_role, t.role) = 'super_admin' and coalesce(${active}::boolean, t.is_active))
         or exists (select 1 from users o where o.role = 'super_admin' and o.is_active and o.id <> t.id)
       )
-      returning ${userColumns('u')}, t.role as old_role, t.is_active as old_active
+      returning ${userColumns('u')}, t.role as old_role, t.is_active as old_active, t.name as old_name
     ), ${ended}, ev as (
       insert into analytics_events (id, type, user_id, ip_address, metadata)
       select ${uuidv7()}::uuid, 'role_changed', id, ${actor.ip}::text,
@@ -128,6 +161,18 @@ export function updateUserStatement(deps: AuthDeps, actor: Actor, id: string, in
       select ${uuidv7()}::uuid, case when is_active then 'account_enabled' else 'account_disabled' end, id,
         ${actor.ip}::text, jsonb_build_object('actorId', ${actor.userId}::text)
       from upd where is_active <> old_active
+    ), audited as (
+      ${auditInsertFrom(
+        auditOf(actor),
+        {
+          action: input.role !== undefined ? 'user.role_change' : 'user.update',
+          targetType: 'user',
+          targetId: id,
+          before: fields(1),
+          after: fields(2),
+        },
+        sql`from upd`,
+      )}
     )
     select (select count(*)::int from target) as found, upd.* from (select 1) one left join upd on true`;
 }
@@ -174,6 +219,8 @@ export async function unlockUser(db: Database, actor: Actor & { role: Role }, id
       insert into analytics_events (id, type, user_id, ip_address, metadata)
       select ${uuidv7()}::uuid, 'account_unlocked', id, ${actor.ip}::text,
         jsonb_build_object('actorId', ${actor.userId}::text) from u
+    ), audited as (
+      ${auditInsertFrom(auditOf(actor), { action: 'user.unlock', targetType: 'user', targetId: id }, sql`from u`)}
     )
     select (select count(*)::int from target) as found, (select count(*)::int from u) as unlocked`);
   const row = result.rows[0];
@@ -185,5 +232,12 @@ export async function unlockUser(db: Database, actor: Actor & { role: Role }, id
 export async function endAllSessions(db: Database, clock: Clock, actor: Actor, id: string): Promise<number> {
   const exists = await db.execute(sql`select 1 from users where id = ${id}::uuid`);
   if (exists.rows.length === 0) throw userNotFound();
-  return endSessions(db, { userId: id, reason: 'ended_by_admin', clock, ip: actor.ip, actorId: actor.userId });
+  return endSessions(db, {
+    userId: id,
+    reason: 'ended_by_admin',
+    clock,
+    ip: actor.ip,
+    actorId: actor.userId,
+    audit: { context: auditOf(actor), action: 'user.sessions_end' },
+  });
 }

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import type { Database } from '../../db/client';
 import { ApiError, notFound, tooManyRequests } from '../../lib/errors';
+import { auditInsertFrom } from '../audit/record';
 import { clientKey, recordLoginFailure } from '../auth/login';
 import { hashPassword, verifyPassword } from '../auth/passwords';
 import { endSessionsCtes } from '../auth/sessions';
@@ -36,8 +37,16 @@ const wrongCurrentPassword = () =>
  */
 export async function changePassword(
   deps: AuthDeps,
-  input: { userId: string; sessionId: string; currentPassword: string; newPassword: string; ip: string | null },
+  input: {
+    userId: string;
+    sessionId: string;
+    currentPassword: string;
+    newPassword: string;
+    ip: string | null;
+    requestId?: string | null;
+  },
 ): Promise<void> {
+  const audit = { actorId: input.userId, requestId: input.requestId ?? null, ip: input.ip };
   const cost = deps.config.BCRYPT_COST;
   const now = deps.clock.sqlNow;
   const key = await clientKey(`session:${input.sessionId}`);
@@ -61,6 +70,7 @@ export async function changePassword(
       ip: input.ip,
       clientKey: key,
       via: 'password_change',
+      requestId: input.requestId ?? null,
     });
     throw wrongCurrentPassword();
   }
@@ -92,6 +102,18 @@ export async function changePassword(
       insert into analytics_events (id, type, user_id, ip_address, metadata)
       select ${uuidv7()}::uuid, 'password_changed', id, ${input.ip}::text,
         jsonb_build_object('sessionId', ${input.sessionId}::text) from u
+    ), audited as (
+      ${auditInsertFrom(
+        audit,
+        {
+          action: 'auth.password_change',
+          targetType: 'user',
+          targetId: input.userId,
+          // Never the hashes: when it changed, and how many other sessions it ended.
+          after: sql`jsonb_build_object('passwordChangedAt', ${now}, 'sessionsEnded', (select count(*) from xs))`,
+        },
+        sql`from u`,
+      )}
     )
     select count(*) from u`);
 }

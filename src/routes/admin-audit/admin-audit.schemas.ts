@@ -1,0 +1,34 @@
+import { z } from '@hono/zod-openapi';
+import { AUDIT_ACTIONS, AUDIT_TARGET_TYPES } from '../../db/enums';
+import { pageSchema } from '../shared/schemas';
+
+const Timestamp = z.string().openapi({ format: 'date-time' });
+const Instant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
+const Changes = z.record(z.string(), z.unknown()).nullable();
+
+export const AuditListQuerySchema = z.object({
+  actorId: z.uuid().optional().openapi({ description: 'Entries of this user’s doing.' }),
+  targetType: z.enum(AUDIT_TARGET_TYPES).optional(),
+  targetId: z.string().min(1).max(100).optional().openapi({ description: 'With or without targetType.' }),
+  action: z.enum(AUDIT_ACTIONS).optional(),
+  from: Instant.optional().openapi({ description: 'At or after (ISO 8601 date or date-time).' }),
+  to: Instant.optional().openapi({ description: 'Before (ISO 8601 date or date-time).' }),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().min(1).max(2048).optional(),
+});
+
+export const AuditEntrySchema = z
+  .object({
+    id: z.uuid(),
+    at: Timestamp,
+    actorId: z.uuid().nullable().openapi({ description: 'Null for an event no signed-in user caused.' }),
+    action: z.enum(AUDIT_ACTIONS),
+    target: z.object({ type: z.enum(AUDIT_TARGET_TYPES), id: z.string() }),
+    before: Changes.openapi({ description: 'The changed fields as they were.' }),
+    after: Changes.openapi({ description: 'The changed fields as they became.' }),
+    requestId: z.string().nullable(),
+    ip: z.string().nullable().openapi({ description: 'Truncated to its /24 (IPv4) or /48 (IPv6).' }),
+  })
+  .openapi('AuditEntry');
+
+export const AuditListSchema = pageSchema(AuditEntrySchema).openapi('AuditList');
