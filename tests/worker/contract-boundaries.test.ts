@@ -70,6 +70,7 @@ function baselines(): Record<string, Baseline> {
       }),
     },
     listInquiries: {},
+    listAuditEntries: {},
     getInquiry: { path: { id: ids.inquiry as string } },
     updateInquiry: { path: { id: ids.inquiry as string }, body: () => ({ note: 'A note' }) },
     recordEvents: { body: () => ({ events: [{ type: 'search' }] }) },

@@ -2,8 +2,14 @@ import { z } from '@hono/zod-openapi';
 import { AUDIT_ACTIONS, AUDIT_TARGET_TYPES } from '../../db/enums';
 import { pageSchema } from '../shared/schemas';
 
-const Timestamp = z.string().openapi({ format: 'date-time' });
-const Instant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
+const Timestamp = z.string().max(40).openapi({ format: 'date-time' });
+const Instant = z.union([z.iso.datetime({ offset: true }).max(40), z.iso.date().max(10)]);
+// What the table allows (audit_log's CHECKs): ids of any target kind, request ids, truncated IPs.
+const Printable = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .regex(/^[\x21-\x7e]+$/);
 const Changes = z.record(z.string(), z.unknown()).nullable();
 
 export const AuditListQuerySchema = z.object({
@@ -13,7 +19,13 @@ export const AuditListQuerySchema = z.object({
   action: z.enum(AUDIT_ACTIONS).optional(),
   from: Instant.optional().openapi({ description: 'At or after (ISO 8601 date or date-time).' }),
   to: Instant.optional().openapi({ description: 'Before (ISO 8601 date or date-time).' }),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(20)
+    .openapi({ type: 'integer', format: 'int32', minimum: 1, maximum: 100 }),
   cursor: z.string().min(1).max(2048).optional(),
 });
 
@@ -23,11 +35,11 @@ export const AuditEntrySchema = z
     at: Timestamp,
     actorId: z.uuid().nullable().openapi({ description: 'Null for an event no signed-in user caused.' }),
     action: z.enum(AUDIT_ACTIONS),
-    target: z.object({ type: z.enum(AUDIT_TARGET_TYPES), id: z.string() }),
+    target: z.object({ type: z.enum(AUDIT_TARGET_TYPES), id: Printable(100) }),
     before: Changes.openapi({ description: 'The changed fields as they were.' }),
     after: Changes.openapi({ description: 'The changed fields as they became.' }),
-    requestId: z.string().nullable(),
-    ip: z.string().nullable().openapi({ description: 'Truncated to its /24 (IPv4) or /48 (IPv6).' }),
+    requestId: Printable(200).nullable(),
+    ip: Printable(64).nullable().openapi({ description: 'Truncated to its /24 (IPv4) or /48 (IPv6).' }),
   })
   .openapi('AuditEntry');
 

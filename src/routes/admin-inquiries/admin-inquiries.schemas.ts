@@ -12,7 +12,13 @@ export const InquiryListQuerySchema = z.object({
   propertyId: z.uuid().optional(),
   from: Instant.optional().openapi({ description: 'Created at or after (ISO 8601 date or date-time).' }),
   to: Instant.optional().openapi({ description: 'Created before (ISO 8601 date or date-time).' }),
-  limit: z.coerce.number().int().min(1).max(100).default(20),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(20)
+    .openapi({ type: 'integer', format: 'int32', minimum: 1, maximum: 100 }),
   cursor: z.string().min(1).max(2048).optional(),
 });
 
