@@ -91,7 +91,10 @@ try {
     EMAIL_API_URL: `${outbox.url}/emails`,
     EMAIL_API_KEY: 'local-outbox',
   };
+  // --test-scheduled: /__scheduled reaches the Worker's scheduled(); with static assets, wrangler's
+  // own /cdn-cgi/handler/scheduled stops at the assets proxy and answers 500.
   const args = ['wrangler', 'dev', '--port', port, '--ip', '127.0.0.1', '--show-interactive-dev-session=false'];
+  args.push('--test-scheduled');
   for (const [key, value] of Object.entries(vars)) args.push('--var', `${key}:${value}`);
   const wrangler = spawn('npx', args, { cwd: root, stdio: 'inherit', env: process.env });
   cleanups.push(async () => {

@@ -45,7 +45,8 @@ export async function startLocalWorker(vars: Record<string, string>): Promise<Lo
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const args = ['wrangler', 'dev', '--port', String(port), '--ip', '127.0.0.1', '--persist-to', persist];
-  args.push('--show-interactive-dev-session=false', '--inspector-port', String(await freePort()));
+  // As `npm run dev` does: /__scheduled runs the cron jobs (see scripts/dev.ts).
+  args.push('--show-interactive-dev-session=false', '--inspector-port', String(await freePort()), '--test-scheduled');
   for (const [key, value] of Object.entries(vars)) args.push('--var', `${key}:${value}`);
   const wrangler = spawn('npx', args, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let stderr = '';
