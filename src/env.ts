@@ -72,6 +72,12 @@ export const configSchema = z.object({
   ORPHAN_IMAGE_MIN_AGE_MINUTES: intString(60, 0, 100_000),
   ORPHAN_IMAGE_PREFIX: z.string().min(1).default('properties/'),
   REINDEX_MAX_INDEXES: intString(8, 1, 100),
+  ALERT_CHECK_MINUTES: intString(5, 1, 60),
+  ALERT_REMIND_HOURS: intString(24, 1, 720),
+  ALERT_DEAD_NOTIFICATION_HOURS: intString(24, 1, 720),
+  ALERT_DASHBOARD_STALE_MINUTES: intString(10, 1, 1440),
+  // The daily backup's period plus slack for a slow run.
+  ALERT_BACKUP_MAX_AGE_HOURS: intString(26, 1, 8760),
 });
 
 /** The Worker's bindings: its vars and secrets as wrangler hands them over, and its binding objects. */
@@ -110,6 +116,11 @@ const MAINTENANCE = {
   ORPHAN_IMAGE_MIN_AGE_MINUTES: true,
   ORPHAN_IMAGE_PREFIX: true,
   REINDEX_MAX_INDEXES: true,
+  ALERT_CHECK_MINUTES: true,
+  ALERT_REMIND_HOURS: true,
+  ALERT_DEAD_NOTIFICATION_HOURS: true,
+  ALERT_DASHBOARD_STALE_MINUTES: true,
+  ALERT_BACKUP_MAX_AGE_HOURS: true,
 } as const;
 
 const requestSchema = configSchema.omit(MAINTENANCE);

@@ -535,3 +535,46 @@ export const dashboardSnapshots = pgTable(
     check('dashboard_snapshots_days', sql`${t.days} between 1 and 365`),
   ],
 );
+
+/**
+ * One row per operational problem while it lasts (a failed job, a dead notification, ...):
+ * `key` names the problem, so a problem still open is never opened twice (partial unique
+ * index); `notified_at` paces the reminders, `resolved_at` closes it.
+ */
+export const alerts = pgTable(
+  'alerts',
+  {
+    id: uuid('id').primaryKey(),
+    key: text('key').notNull(),
+    kind: text('kind').notNull(),
+    summary: text('summary').notNull(),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    openedAt: timestamptz('opened_at').notNull().defaultNow(),
+    lastSeenAt: timestamptz('last_seen_at').notNull().defaultNow(),
+    notifiedAt: timestamptz('notified_at'),
+    notifications: integer('notifications').notNull().default(0),
+    resolvedAt: timestamptz('resolved_at'),
+  },
+  (t) => [
+    uniqueIndex('alerts_open_key_idx').on(t.key).where(sql`${t.resolvedAt} is null`),
+    index('alerts_opened_at_idx').on(t.openedAt.desc()),
+    check('alerts_key_format', sql`${t.key} ~ '^[a-z][a-z0-9_:.-]{0,199}$'`),
+    check('alerts_resolved_after_open', sql`${t.resolvedAt} is null or ${t.resolvedAt} >= ${t.openedAt}`),
+  ],
+);
+
+/** Each successful `npm run db:backup`, written by the script, so the API can tell a backup's age. */
+export const backupRuns = pgTable(
+  'backup_runs',
+  {
+    id: uuid('id').primaryKey(),
+    file: text('file').notNull(),
+    bytes: bigint('bytes', { mode: 'number' }).notNull(),
+    location: text('location').notNull(),
+    finishedAt: timestamptz('finished_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('backup_runs_finished_at_idx').on(t.finishedAt.desc()),
+    check('backup_runs_bytes', sql`${t.bytes} >= 0`),
+  ],
+);

@@ -1,7 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { JOB_STATUSES, JOB_TRIGGERS } from '../../db/enums';
 import { JOB_OUTCOME_STATUSES } from '../../jobs/run-job';
+import { ALERT_KINDS } from '../../services/system/alerts';
 import { jsonContent, problemResponses } from '../shared/openapi';
+import { pageSchema } from '../shared/schemas';
 
 const unavailable = z.object({ available: z.literal(false), reason: z.string() });
 
@@ -139,5 +141,43 @@ export const runJobNow = createRoute({
   responses: {
     200: jsonContent(JobOutcomeSchema, 'The outcome of the run'),
     ...problemResponses(401, 403, 404, 422),
+  },
+});
+
+export const AlertSchema = z
+  .object({
+    id: z.uuid(),
+    key: z.string().openapi({ example: 'job_failed:retention' }),
+    kind: z.enum(ALERT_KINDS),
+    summary: z.string(),
+    details: z.record(z.string(), z.unknown()),
+    openedAt: z.iso.datetime(),
+    lastSeenAt: z.iso.datetime(),
+    notifiedAt: timestamp,
+    notifications: z.number().int(),
+    resolvedAt: timestamp,
+  })
+  .openapi('Alert');
+
+export const listAlerts = createRoute({
+  method: 'get',
+  path: '/v1/admin/system/alerts',
+  tags: ['System'],
+  summary: 'Operational alerts, newest first: failed or abandoned jobs, dead emails, stalled dashboards, old backups',
+  description:
+    'One alert per distinct problem while it lasts (`resolvedAt` null), checked every few minutes. Every active super admin is emailed when it opens, once a day while it lasts, and when it is resolved.',
+  security: [{ bearerAuth: [] }],
+  request: {
+    query: z
+      .object({
+        limit: z.coerce.number().int().min(1).max(100).default(20),
+        cursor: z.string().max(200).optional(),
+        status: z.enum(['open', 'resolved']).optional(),
+      })
+      .strict(),
+  },
+  responses: {
+    200: jsonContent(pageSchema(AlertSchema), 'A page of alerts'),
+    ...problemResponses(401, 403, 422),
   },
 });
