@@ -1,6 +1,8 @@
 import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { v7 as uuidv7 } from 'uuid';
 import { libpqEnv, pgTool, run } from './pg-tools';
 
 const NAME = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z\.dump$/;
@@ -10,12 +12,37 @@ export interface BackupOptions {
   dir?: string;
   retentionDays?: number;
   now?: Date;
+  /** Write a backup_runs row into the database once the dump is complete (default true). */
+  record?: boolean;
+  /** Where the dump is kept, as recorded in backup_runs (default: the local file). */
+  location?: string;
 }
 
 export interface BackupResult {
   file: string;
   bytes: number;
   removed: string[];
+  /** Why the backup_runs row could not be written (the backup itself is complete). */
+  recordError?: string;
+}
+
+/**
+ * Tells the API a backup finished (its age is what the `backup_stale` alert watches). Written
+ * after the dump, so a dump never contains its own row.
+ */
+export async function recordBackup(url: string, row: { file: string; bytes: number; location: string }) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('insert into backup_runs (id, file, bytes, location) values ($1, $2, $3, $4)', [
+      uuidv7(),
+      row.file,
+      row.bytes,
+      row.location,
+    ]);
+  } finally {
+    await client.end();
+  }
 }
 
 export function backupName(at: Date): string {
@@ -62,7 +89,16 @@ export async function backupDatabase(options: BackupOptions): Promise<BackupResu
       removed.push(name);
     }
   }
-  return { file, bytes: statSync(file).size, removed };
+  const bytes = statSync(file).size;
+  let recordError: string | undefined;
+  if (options.record ?? true) {
+    try {
+      await recordBackup(options.url, { file: basename(file), bytes, location: options.location ?? file });
+    } catch (error) {
+      recordError = error instanceof Error ? error.message : String(error);
+    }
+  }
+  return { file, bytes, removed, ...(recordError ? { recordError } : {}) };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
@@ -79,6 +115,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     });
     console.log(`Backup written: ${result.file} (${result.bytes} bytes)`);
     if (result.removed.length > 0) console.log(`Removed old backups: ${result.removed.join(', ')}`);
+    if (result.recordError) {
+      console.warn(`The backup is complete but could not be recorded in backup_runs: ${result.recordError}`);
+    }
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);
