@@ -401,10 +401,15 @@ export const refreshTokens = pgTable(
   ],
 );
 
+/**
+ * Partitioned by month of created_at (custom migration: declarative partitioning is beyond
+ * Drizzle), so retention drops whole months and the dashboard's date ranges read only theirs.
+ * The primary key therefore includes created_at.
+ */
 export const analyticsEvents = pgTable(
   'analytics_events',
   {
-    id: uuid('id').primaryKey(),
+    id: uuid('id').notNull(),
     type: text('type').notNull(),
     propertyId: uuid('property_id').references(() => properties.id, { onDelete: 'set null' }),
     userId: uuid('user_id').references(() => users.id, { onDelete: 'set null' }),
@@ -414,6 +419,7 @@ export const analyticsEvents = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
+    primaryKey({ columns: [t.id, t.createdAt] }),
     index('analytics_events_created_at_idx').on(t.createdAt),
     index('analytics_events_type_created_idx').on(t.type, t.createdAt),
     index('analytics_events_property_views_idx').on(t.propertyId, t.createdAt).where(sql`${t.type} = 'property_view'`),

@@ -1,12 +1,18 @@
 import { maintenanceSettings } from '../env';
 import { deleteOrphanedImages } from '../services/images/orphans';
-import { purgeExpiredRows } from '../services/system/retention';
+import {
+  createAnalyticsPartitions,
+  dropExpiredAnalyticsPartitions,
+  purgeExpiredRows,
+} from '../services/system/retention';
 import { ANALYZE_TABLES, analyzeTables } from '../services/system/upkeep';
 import type { JobContext, JobResult } from './types';
 
 /** Nightly: expired rows in bounded batches, orphaned photos, then fresh planner statistics. */
 export async function runRetention({ env, config, db }: JobContext): Promise<JobResult> {
   const settings = maintenanceSettings(env);
+  const partitionsCreated = await createAnalyticsPartitions(db);
+  const partitionsDropped = await dropExpiredAnalyticsPartitions(db, settings.RETENTION_ANALYTICS_DAYS);
   const purged = await purgeExpiredRows(
     db,
     {
@@ -34,6 +40,7 @@ export async function runRetention({ env, config, db }: JobContext): Promise<Job
         loginClientsDays: config.LOGIN_KNOWN_CLIENT_DAYS,
       },
       deleted: purged,
+      analyticsPartitions: { created: partitionsCreated, dropped: partitionsDropped },
       // The count stays exact; the key list is cut to keep the job_runs row small.
       orphanImages: { ...images, keys: images.keys.slice(0, 50) },
       analyzed,
