@@ -83,6 +83,12 @@ export const configSchema = z.object({
   TABLE_SIZE_SAMPLE_DAYS: days(90),
   TABLE_SIZE_THRESHOLD_BYTES: intString(10 * 1024 ** 3, 1, Number.MAX_SAFE_INTEGER),
   TABLE_GROWTH_ALERT_BYTES_PER_DAY: intString(100 * 1024 ** 2, 1, Number.MAX_SAFE_INTEGER),
+  ALERT_CHECK_MINUTES: intString(5, 1, 60),
+  ALERT_REMIND_HOURS: intString(24, 1, 720),
+  ALERT_DEAD_NOTIFICATION_HOURS: intString(24, 1, 720),
+  ALERT_DASHBOARD_STALE_MINUTES: intString(10, 1, 1440),
+  // The daily backup's period plus slack for a slow run.
+  ALERT_BACKUP_MAX_AGE_HOURS: intString(26, 1, 8760),
 });
 
 /** The Worker's bindings: its vars and secrets as wrangler hands them over, and its binding objects. */
@@ -125,6 +131,11 @@ const MAINTENANCE = {
   DATABASE_MAINTENANCE_URL: true,
   ORPHAN_SWEEP_MAX_SCANNED: true,
   TABLE_SIZE_SAMPLE_DAYS: true,
+  ALERT_CHECK_MINUTES: true,
+  ALERT_REMIND_HOURS: true,
+  ALERT_DEAD_NOTIFICATION_HOURS: true,
+  ALERT_DASHBOARD_STALE_MINUTES: true,
+  ALERT_BACKUP_MAX_AGE_HOURS: true,
 } as const;
 
 const requestSchema = configSchema.omit(MAINTENANCE);

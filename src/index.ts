@@ -7,6 +7,6 @@ const app = createApp();
 export default {
   fetch: app.fetch,
   scheduled(controller, env, ctx) {
-    ctx.waitUntil(runScheduled(controller.cron, env, ctx));
+    ctx.waitUntil(runScheduled(controller.cron, env, ctx, controller.scheduledTime));
   },
 } satisfies ExportedHandler<Bindings>;

@@ -1,7 +1,10 @@
-import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { v7 as uuidv7 } from 'uuid';
 import { libpqEnv, pgTool, run } from './pg-tools';
+import { deleteObject, listKeys, putObject, type S3Target, s3TargetFromEnv } from './s3';
 
 const NAME = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z\.dump$/;
 
@@ -10,12 +13,41 @@ export interface BackupOptions {
   dir?: string;
   retentionDays?: number;
   now?: Date;
+  /** Write a backup_runs row into the database once the dump is complete (default true). */
+  record?: boolean;
+  /** Also upload the dump to this bucket under `s3Prefix`, and expire the prefix's old backups there. */
+  s3?: S3Target;
+  s3Prefix?: string;
 }
 
 export interface BackupResult {
   file: string;
   bytes: number;
   removed: string[];
+  /** `s3://bucket/key` of the uploaded copy, and the keys expired from the bucket. */
+  uploaded?: string;
+  removedFromBucket?: string[];
+  /** Why the backup_runs row could not be written (the backup itself is complete). */
+  recordError?: string;
+}
+
+/**
+ * Tells the API a backup finished (its age is what the `backup_stale` alert watches). Written
+ * after the dump, so a dump never contains its own row.
+ */
+export async function recordBackup(url: string, row: { file: string; bytes: number; location: string }) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query('insert into backup_runs (id, file, bytes, location) values ($1, $2, $3, $4)', [
+      uuidv7(),
+      row.file,
+      row.bytes,
+      row.location,
+    ]);
+  } finally {
+    await client.end();
+  }
 }
 
 export function backupName(at: Date): string {
@@ -62,7 +94,38 @@ export async function backupDatabase(options: BackupOptions): Promise<BackupResu
       removed.push(name);
     }
   }
-  return { file, bytes: statSync(file).size, removed };
+  const bytes = statSync(file).size;
+  let uploaded: string | undefined;
+  const removedFromBucket: string[] = [];
+  if (options.s3) {
+    const prefix = options.s3Prefix ?? 'backups/';
+    const key = `${prefix}${basename(file)}`;
+    await putObject(options.s3, key, readFileSync(file));
+    uploaded = `s3://${options.s3.bucket}/${key}`;
+    // Expired by the name's timestamp, like the local files; only after the new one is stored.
+    for (const old of await listKeys(options.s3, prefix)) {
+      const at = takenAt(old.slice(prefix.length));
+      if (at && at.getTime() < cutoff) {
+        await deleteObject(options.s3, old);
+        removedFromBucket.push(old);
+      }
+    }
+  }
+  let recordError: string | undefined;
+  if (options.record ?? true) {
+    try {
+      await recordBackup(options.url, { file: basename(file), bytes, location: uploaded ?? file });
+    } catch (error) {
+      recordError = error instanceof Error ? error.message : String(error);
+    }
+  }
+  return {
+    file,
+    bytes,
+    removed,
+    ...(uploaded ? { uploaded, removedFromBucket } : {}),
+    ...(recordError ? { recordError } : {}),
+  };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
@@ -76,9 +139,17 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       url,
       dir: process.env.BACKUP_DIR,
       retentionDays: process.env.BACKUP_RETENTION_DAYS ? Number(process.env.BACKUP_RETENTION_DAYS) : undefined,
+      s3: s3TargetFromEnv(process.env),
+      s3Prefix: process.env.BACKUP_S3_PREFIX,
     });
+    if (result.uploaded) console.log(`Uploaded: ${result.uploaded}`);
+    if (result.removedFromBucket?.length)
+      console.log(`Expired from the bucket: ${result.removedFromBucket.join(', ')}`);
     console.log(`Backup written: ${result.file} (${result.bytes} bytes)`);
     if (result.removed.length > 0) console.log(`Removed old backups: ${result.removed.join(', ')}`);
+    if (result.recordError) {
+      console.warn(`The backup is complete but could not be recorded in backup_runs: ${result.recordError}`);
+    }
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);

@@ -10,13 +10,13 @@ export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.m
  * function serves `npm run db:migrate` (production: DATABASE_URL is Neon), `npm run dev`
  * and the test setup. Already-applied migrations are skipped, so it is safe to re-run.
  */
-export async function migrateDatabase(url: string): Promise<void> {
+export async function migrateDatabase(url: string, migrationsFolder = MIGRATIONS_FOLDER): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     // Keeps the notices of CREATE ... IF NOT EXISTS out of the output.
     await client.query("set client_min_messages = 'warning'");
-    await migrate(drizzle({ client }), { migrationsFolder: MIGRATIONS_FOLDER });
+    await migrate(drizzle({ client }), { migrationsFolder });
   } finally {
     await client.end();
   }

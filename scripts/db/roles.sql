@@ -109,6 +109,13 @@ BEGIN
       EXECUTE format('REVOKE UPDATE ON public.%I FROM %I', name, {{APP_NAME}});
     END IF;
   END LOOP;
+  -- The partitions of analytics_events are reached through it only (the grant above reached them).
+  FOR name IN
+    SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+    WHERE i.inhparent = to_regclass('public.analytics_events')
+  LOOP
+    EXECUTE format('REVOKE ALL ON public.%I FROM %I', name, {{APP_NAME}});
+  END LOOP;
 END
 $append_only$;
 

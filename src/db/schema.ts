@@ -405,10 +405,15 @@ export const refreshTokens = pgTable(
   ],
 );
 
+/**
+ * Partitioned by month of created_at (custom migration: declarative partitioning is beyond
+ * Drizzle), so retention drops whole months and the dashboard's date ranges read only theirs.
+ * The primary key therefore includes created_at.
+ */
 export const analyticsEvents = pgTable(
   'analytics_events',
   {
-    id: uuid('id').primaryKey(),
+    id: uuid('id').notNull(),
     type: text('type').notNull(),
     propertyId: uuid('property_id').references(() => properties.id, { onDelete: 'set null' }),
     userId: uuid('user_id').references(() => users.id, { onDelete: 'set null' }),
@@ -418,6 +423,7 @@ export const analyticsEvents = pgTable(
     createdAt: createdAt(),
   },
   (t) => [
+    primaryKey({ columns: [t.id, t.createdAt] }),
     index('analytics_events_created_at_idx').on(t.createdAt),
     index('analytics_events_type_created_idx').on(t.type, t.createdAt),
     index('analytics_events_property_views_idx').on(t.propertyId, t.createdAt).where(sql`${t.type} = 'property_view'`),
@@ -597,5 +603,48 @@ export const auditLog = pgTable(
     check('audit_log_request_id_length', sql`length(${t.requestId}) <= 200`),
     check('audit_log_ip_length', sql`length(${t.ipAddress}) <= 64`),
     check('audit_log_changes_size', sql`pg_column_size(${t.before}) + pg_column_size(${t.after}) <= 65536`),
+  ],
+);
+
+/**
+ * One row per operational problem while it lasts (a failed job, a dead notification, ...):
+ * `key` names the problem, so a problem still open is never opened twice (partial unique
+ * index); `notified_at` paces the reminders, `resolved_at` closes it.
+ */
+export const alerts = pgTable(
+  'alerts',
+  {
+    id: uuid('id').primaryKey(),
+    key: text('key').notNull(),
+    kind: text('kind').notNull(),
+    summary: text('summary').notNull(),
+    details: jsonb('details').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    openedAt: timestamptz('opened_at').notNull().defaultNow(),
+    lastSeenAt: timestamptz('last_seen_at').notNull().defaultNow(),
+    notifiedAt: timestamptz('notified_at'),
+    notifications: integer('notifications').notNull().default(0),
+    resolvedAt: timestamptz('resolved_at'),
+  },
+  (t) => [
+    uniqueIndex('alerts_open_key_idx').on(t.key).where(sql`${t.resolvedAt} is null`),
+    index('alerts_opened_at_idx').on(t.openedAt.desc()),
+    check('alerts_key_format', sql`${t.key} ~ '^[a-z][a-z0-9_:.-]{0,199}$'`),
+    check('alerts_resolved_after_open', sql`${t.resolvedAt} is null or ${t.resolvedAt} >= ${t.openedAt}`),
+  ],
+);
+
+/** Each successful `npm run db:backup`, written by the script, so the API can tell a backup's age. */
+export const backupRuns = pgTable(
+  'backup_runs',
+  {
+    id: uuid('id').primaryKey(),
+    file: text('file').notNull(),
+    bytes: bigint('bytes', { mode: 'number' }).notNull(),
+    location: text('location').notNull(),
+    finishedAt: timestamptz('finished_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('backup_runs_finished_at_idx').on(t.finishedAt.desc()),
+    check('backup_runs_bytes', sql`${t.bytes} >= 0`),
   ],
 );

@@ -1,3 +1,5 @@
+import { maintenanceSettings } from '../env';
+import { runCheckAlerts } from './check-alerts';
 import { runDrainNotifications } from './drain-notifications';
 import { runRefreshDashboards } from './refresh-dashboards';
 import { runReindex } from './reindex';
@@ -17,6 +19,14 @@ export const JOBS: Record<string, Job> = {
     description: 'Recount the dashboard windows admins looked at in the last 15 minutes.',
     leaseSeconds: 55,
     run: runRefreshDashboards,
+  },
+  'check-alerts': {
+    name: 'check-alerts',
+    description:
+      'Raise, remind and resolve alerts (failed or abandoned jobs, dead emails, stalled dashboards, old backups).',
+    leaseSeconds: 55,
+    everyMinutes: (env) => maintenanceSettings(env).ALERT_CHECK_MINUTES,
+    run: runCheckAlerts,
   },
   retention: {
     name: 'retention',
@@ -41,7 +51,7 @@ export const JOBS: Record<string, Job> = {
 
 /** Cron expressions of wrangler.toml and the jobs each one runs, in order. */
 export const SCHEDULE: Record<string, string[]> = {
-  '* * * * *': ['drain-notifications', 'refresh-dashboards'],
+  '* * * * *': ['drain-notifications', 'refresh-dashboards', 'check-alerts'],
   '0 3 * * *': ['retention'],
   '0 4 * * 0': ['vacuum'],
   '0 5 1 * *': ['reindex'],

@@ -1,6 +1,11 @@
 import { maintenanceSettings } from '../env';
 import { deleteOrphanedImages } from '../services/images/orphans';
-import { lastJobResult, purgeExpiredRows } from '../services/system/retention';
+import {
+  createAnalyticsPartitions,
+  dropExpiredAnalyticsPartitions,
+  lastJobResult,
+  purgeExpiredRows,
+} from '../services/system/retention';
 import { recordTableSizes } from '../services/system/table-growth';
 import { analyzeAllTables } from '../services/system/upkeep';
 import type { JobContext, JobResult } from './types';
@@ -19,6 +24,8 @@ async function sweepPosition(db: JobContext['db'], prefix: string): Promise<stri
  */
 export async function runRetention({ env, config, db }: JobContext): Promise<JobResult> {
   const settings = maintenanceSettings(env);
+  const partitionsCreated = await createAnalyticsPartitions(db);
+  const partitionsDropped = await dropExpiredAnalyticsPartitions(db, settings.RETENTION_ANALYTICS_DAYS);
   const purged = await purgeExpiredRows(
     db,
     {
@@ -52,6 +59,7 @@ export async function runRetention({ env, config, db }: JobContext): Promise<Job
         loginClientsDays: config.LOGIN_KNOWN_CLIENT_DAYS,
       },
       deleted: purged,
+      analyticsPartitions: { created: partitionsCreated, dropped: partitionsDropped },
       // The count stays exact; the key list is cut to keep the job_runs row small.
       orphanImages: { ...images, keys: images.keys.slice(0, 50) },
       analyzed,

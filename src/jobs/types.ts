@@ -21,5 +21,7 @@ export interface Job {
   description: string;
   /** How long a run may hold its lease before another run may take over. */
   leaseSeconds: number;
+  /** Within an every-minute cron: run only in minutes divisible by this (no job_runs row otherwise). */
+  everyMinutes?(env: Bindings): number;
   run(context: JobContext): Promise<JobResult>;
 }

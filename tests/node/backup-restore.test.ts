@@ -121,8 +121,22 @@ describe.skipIf(!serverUrl)('backup and restore (PostgreSQL; skipped without TES
 
     await restoreDatabase({ file: result.file, targetUrl: urlOf(target) });
 
-    const before = await fingerprint(urlOf(source));
-    const after = await fingerprint(urlOf(target));
+    // The dump is taken before its own backup_runs row is written.
+    const { 'public.backup_runs': recorded, ...before } = await fingerprint(urlOf(source));
+    const { 'public.backup_runs': restoredRuns, ...after } = await fingerprint(urlOf(target));
+    expect(result.recordError).toBeUndefined();
+    expect(recorded?.rows).toBe(1);
+    expect(restoredRuns?.rows).toBe(0);
+    const [run] = await withClient(
+      urlOf(source),
+      async (c) =>
+        (
+          await c.query(
+            "select file, bytes::int as bytes, finished_at > now() - interval '1 minute' as fresh from backup_runs",
+          )
+        ).rows,
+    );
+    expect(run).toEqual({ file: backupName(now), bytes: result.bytes, fresh: true });
     expect(Object.keys(before)).toEqual(
       expect.arrayContaining(['public.users', 'public.properties', 'drizzle.__drizzle_migrations']),
     );

@@ -42,6 +42,7 @@ const ROUTES: Array<{ method: string; path: string; needs: Needed }> = [
   { method: 'GET', path: '/v1/admin/system/db', needs: 'super_admin' },
   { method: 'GET', path: '/v1/admin/audit', needs: 'super_admin' },
   { method: 'POST', path: '/v1/admin/system/jobs/no-such-job', needs: 'super_admin' },
+  { method: 'GET', path: '/v1/admin/system/alerts', needs: 'super_admin' },
 ];
 
 /** /v1/admin/users/01…aa/unlock → /v1/admin/users/{id}/unlock, as /openapi.json spells it. */

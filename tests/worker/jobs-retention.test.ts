@@ -222,6 +222,20 @@ describe('retention job', () => {
     expect(run.error).toMatch(/RETENTION_AUDIT_DAYS/);
   });
 
+  it('scheduled 0 3 * * * keeps the analytics_events partitions of this month and the next two ready', async () => {
+    const run = await runNightly();
+    expect(run.status).toBe('succeeded');
+    expect(run.result).toHaveProperty('analyticsPartitions.dropped');
+    const { rows } = await testDb().execute<{ name: string }>(sql`
+      select inhrelid::regclass::text as name from pg_inherits where inhparent = 'analytics_events'::regclass`);
+    const month = (ahead: number) => {
+      const d = new Date();
+      const m = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + ahead, 1));
+      return `analytics_events_${m.getUTCFullYear()}_${String(m.getUTCMonth() + 1).padStart(2, '0')}`;
+    };
+    expect(rows.map((r) => r.name)).toEqual(expect.arrayContaining([month(0), month(1), month(2)]));
+  });
+
   it('scheduled 0 3 * * * stops at the batch cap and says more rows remain', async () => {
     const db = testDb();
     const ids = Array.from({ length: 3 }, () => uuidv7());

@@ -1,7 +1,9 @@
 import { z } from '@hono/zod-openapi';
 import { JOB_STATUSES, JOB_TRIGGERS } from '../../db/enums';
 import { JOB_OUTCOME_STATUSES } from '../../jobs/run-job';
+import { ALERT_KINDS } from '../../services/system/alerts';
 import { defineRoute, jsonContent } from '../shared/openapi';
+import { CursorSchema, pageSchema } from '../shared/schemas';
 
 const unavailable = z.object({
   available: z.literal(false),
@@ -192,4 +194,58 @@ export const runJobNow = defineRoute(
     },
   },
   ['JOB_NOT_FOUND'],
+);
+
+export const AlertSchema = z
+  .object({
+    id: z.uuid(),
+    key: z
+      .string()
+      .max(200)
+      .regex(/^[a-z][a-z0-9_:.-]*$/)
+      .openapi({ example: 'job_failed:retention' }),
+    kind: z.enum(ALERT_KINDS),
+    summary: z
+      .string()
+      .max(500)
+      .regex(/^\P{Cc}*$/u),
+    details: z.record(z.string().max(100), z.unknown()),
+    openedAt: z.iso.datetime(),
+    lastSeenAt: z.iso.datetime(),
+    notifiedAt: timestamp,
+    notifications: z.int().min(0).max(1_000_000).openapi({ format: 'int32' }),
+    resolvedAt: timestamp,
+  })
+  .openapi('Alert');
+
+export const listAlerts = defineRoute(
+  {
+    operationId: 'listAlerts',
+    method: 'get',
+    path: '/v1/admin/system/alerts',
+    tags: ['System'],
+    summary: 'Operational alerts, newest first: failed or abandoned jobs, dead emails, stalled dashboards, old backups',
+    description:
+      'One alert per distinct problem while it lasts (`resolvedAt` null), checked every few minutes. Every active super admin is emailed when it opens, once a day while it lasts, and when it is resolved.',
+    security: [{ adminBearerAuth: [] }],
+    request: {
+      query: z
+        .object({
+          limit: z.coerce
+            .number()
+            .int()
+            .min(1)
+            .max(100)
+            .default(20)
+            .openapi({ type: 'integer', format: 'int32', minimum: 1, maximum: 100 }),
+          cursor: CursorSchema.optional(),
+          status: z.enum(['open', 'resolved']).optional(),
+        })
+        .strict(),
+    },
+    responses: {
+      200: jsonContent(pageSchema(AlertSchema), 'A page of alerts'),
+    },
+  },
+  ['INVALID_CURSOR'],
 );

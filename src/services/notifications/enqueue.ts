@@ -3,7 +3,13 @@ import type { Database } from '../../db/client';
 import { notificationQueue } from '../../db/schema';
 
 /** The kinds of email the product sends; each has a template in services/notifications. */
-export type NotificationKind = 'account_locked' | 'inquiry_received' | 'inquiry_acknowledgement' | 'inquiry_assigned';
+export type NotificationKind =
+  | 'account_locked'
+  | 'inquiry_received'
+  | 'inquiry_acknowledgement'
+  | 'inquiry_assigned'
+  | 'ops_alert'
+  | 'ops_alert_resolved';
 
 export interface NotificationInput {
   kind: NotificationKind;

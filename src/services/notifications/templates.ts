@@ -83,6 +83,26 @@ const RENDERERS: Record<NotificationKind, (payload: Payload) => RenderedEmail> =
       inquiryRows(p),
       block(p, 'message'),
     ),
+  ops_alert: (p) =>
+    email(
+      `${p.reminder === true ? '[Alert, still open]' : '[Alert]'} ${line(p, 'summary')}`,
+      line(p, 'summary'),
+      [
+        ['Problem', line(p, 'key')],
+        ['Alert', line(p, 'alertId')],
+      ],
+      'Open alerts: GET /v1/admin/system/alerts?status=open. This email is repeated once a day while the problem lasts, and a "resolved" email follows when it clears.',
+    ),
+  ops_alert_resolved: (p) =>
+    email(
+      `[Resolved] ${line(p, 'summary')}`,
+      `Resolved: ${line(p, 'summary')}`,
+      [
+        ['Problem', line(p, 'key')],
+        ['Alert', line(p, 'alertId')],
+      ],
+      'The problem is no longer seen.',
+    ),
 };
 
 export function isNotificationKind(kind: string): kind is NotificationKind {

@@ -97,7 +97,12 @@ export function retentionRules(periods: RetentionPeriods): Array<{ table: string
   const notifications = `${periods.notificationsDays} days`;
   const loginClients = `${periods.loginClientsDays} days`;
   return [
-    { table: 'analytics_events', where: sql`created_at < now() - ${analytics}::interval` },
+    // Whole months go with their partition (dropExpiredAnalyticsPartitions); this rule only
+    // reaches the rows no monthly partition took.
+    {
+      table: 'analytics_events',
+      where: sql`tableoid = 'analytics_events_default'::regclass and created_at < now() - ${analytics}::interval`,
+    },
     {
       table: 'refresh_tokens',
       where: sql`(expires_at < now() - ${tokens}::interval or revoked_at < now() - ${tokens}::interval)`,
@@ -136,4 +141,26 @@ export async function lastJobResult(db: Database, name: string): Promise<Record<
     select result from job_runs where name = ${name} and status = 'succeeded'
     order by started_at desc limit 1`);
   return result.rows[0]?.result ?? null;
+}
+
+/** Months ahead of the current one whose analytics_events partitions the nightly job keeps ready. */
+export const ANALYTICS_PARTITION_MONTHS_AHEAD = 2;
+
+/**
+ * Creates the monthly partitions of analytics_events from the current month on (a SECURITY
+ * DEFINER function of the owner: the app role may not create tables). Returns the new ones.
+ */
+export async function createAnalyticsPartitions(db: Database, monthsAhead = ANALYTICS_PARTITION_MONTHS_AHEAD) {
+  const { rows } = await db.execute<{ name: string }>(
+    sql`select analytics_events_create_partitions(now(), ${monthsAhead}::int) as name`,
+  );
+  return rows.map((r) => r.name);
+}
+
+/** Drops the monthly partitions of analytics_events all of whose rows are past the retention period. */
+export async function dropExpiredAnalyticsPartitions(db: Database, keepDays: number): Promise<string[]> {
+  const { rows } = await db.execute<{ name: string }>(
+    sql`select analytics_events_drop_partitions(${keepDays}::int) as name`,
+  );
+  return rows.map((r) => r.name);
 }
