@@ -17,7 +17,8 @@ function section<T extends z.ZodRawShape>(name: string, shape: T) {
   return z.union([z.object({ available: z.literal(true), ...shape }), unavailable]).openapi(name);
 }
 
-const timestamp = z.iso.datetime().nullable();
+const instant = () => z.iso.datetime().max(40);
+const timestamp = instant().nullable();
 
 // Bounded for the document (OWASP API4): sizes and counts fit a bigint, names are PostgreSQL identifiers.
 const bigCount = () => z.int().min(-Number.MAX_SAFE_INTEGER).max(Number.MAX_SAFE_INTEGER).openapi({ format: 'int64' });
@@ -198,7 +199,7 @@ export const runJobNow = defineRoute(
 
 export const AlertSchema = z
   .object({
-    id: z.uuid(),
+    id: z.uuid().max(36),
     key: z
       .string()
       .max(200)
@@ -210,8 +211,8 @@ export const AlertSchema = z
       .max(500)
       .regex(/^\P{Cc}*$/u),
     details: z.record(z.string().max(100), z.unknown()),
-    openedAt: z.iso.datetime(),
-    lastSeenAt: z.iso.datetime(),
+    openedAt: instant(),
+    lastSeenAt: instant(),
     notifiedAt: timestamp,
     notifications: z.int().min(0).max(1_000_000).openapi({ format: 'int32' }),
     resolvedAt: timestamp,
