@@ -71,6 +71,7 @@ function baselines(): Record<string, Baseline> {
     },
     listInquiries: {},
     listAuditEntries: {},
+    listAlerts: {},
     getInquiry: { path: { id: ids.inquiry as string } },
     updateInquiry: { path: { id: ids.inquiry as string }, body: () => ({ note: 'A note' }) },
     recordEvents: { body: () => ({ events: [{ type: 'search' }] }) },

@@ -434,8 +434,9 @@ describe('retention job', () => {
     const tables = (
       await testDb().execute<{ name: string }>(sql`
         select c.relname as name from pg_class c join pg_namespace n on n.oid = c.relnamespace
-        where n.nspname = 'public' and c.relkind in ('r', 'p', 'm') order by 1`)
+        where n.nspname = 'public' and c.relkind in ('r', 'p', 'm') and not c.relispartition order by 1`)
     ).rows.map((r) => r.name);
+    // A partitioned table's ANALYZE also covers its partitions (analytics_events' months).
     expect(result.analyzed.map((a) => a.table)).toEqual(tables);
     expect(result.analyzed.filter((a) => a.status !== 'done')).toEqual([]);
     expect(result.tableSizes.sampled).toBeGreaterThan(tables.length);
