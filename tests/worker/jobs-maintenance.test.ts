@@ -57,12 +57,17 @@ describe('vacuum and reindex jobs', () => {
     expect(result.tables.filter((t) => t.status !== 'done')).toEqual([]);
     expect(run.rowsAffected).toBe(result.tables.length);
     if (databaseKind === 'postgres') {
+      // A partitioned table (analytics_events) has no storage of its own: its partitions are vacuumed.
+      const names = sql.join(
+        result.tables.map((t) => sql`${t.table}`),
+        sql`, `,
+      );
       const stale = await testDb().execute<{ relname: string }>(sql`
-        select relname from pg_stat_user_tables
-        where schemaname = 'public' and relname in (${sql.join(
-          result.tables.map((t) => sql`${t.table}`),
-          sql`, `,
-        )}) and (last_vacuum is null or last_vacuum < ${run.startedAt.toISOString()}::timestamptz)`);
+        select s.relname from pg_stat_user_tables s join pg_class c on c.oid = s.relid
+        where s.schemaname = 'public' and c.relkind = 'r'
+          and (s.relname in (${names}) or c.oid in (
+            select i.inhrelid from pg_inherits i join pg_class p on p.oid = i.inhparent where p.relname in (${names})))
+          and (s.last_vacuum is null or s.last_vacuum < ${run.startedAt.toISOString()}::timestamptz)`);
       expect(stale.rows).toEqual([]);
     }
   });
