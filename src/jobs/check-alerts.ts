@@ -12,6 +12,7 @@ export async function runCheckAlerts({ env, db, config, logger, runId }: JobCont
     deadNotificationHours: settings.ALERT_DEAD_NOTIFICATION_HOURS,
     dashboardStaleMinutes: settings.ALERT_DASHBOARD_STALE_MINUTES,
     backupMaxAgeHours: settings.ALERT_BACKUP_MAX_AGE_HOURS,
+    growth: config,
   };
   const problems = await detectProblems(db, alertSettings);
   const outcome = await reconcileAlerts(db, problems, alertSettings);

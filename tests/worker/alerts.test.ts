@@ -1,7 +1,8 @@
 import { createExecutionContext, env } from 'cloudflare:test';
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { tableSizeSamples } from '../../src/db/schema';
 import type { Bindings } from '../../src/env';
 import { runScheduled } from '../../src/jobs/dispatcher';
 import { runJob } from '../../src/jobs/run-job';
@@ -163,6 +164,29 @@ describe('check-alerts', () => {
     await check();
     expect(await subjects(admin.email, '[Resolved] No backup for over 26 hours')).toHaveLength(resolved + 1);
     expect((await alertRow('backup_stale'))?.resolved_at).not.toBeNull();
+  });
+
+  it('a table growing faster than TABLE_GROWTH_ALERT_BYTES_PER_DAY raises table_growth; it resolves once it slows', async () => {
+    const db = testDb();
+    const table = `zz_alert_growth_${uuidv7().slice(-12)}`;
+    const day = (ago: number) => new Date(Date.now() - ago * 86_400_000).toISOString().slice(0, 10);
+    const MiB = 1024 * 1024;
+    // 200 MiB a day this week: twice the default alert rate (100 MiB a day).
+    await db.insert(tableSizeSamples).values([
+      { sampledOn: day(7), relation: table, kind: 'table', tableName: table, bytes: 100 * MiB, estimatedRows: 1 },
+      { sampledOn: day(0), relation: table, kind: 'table', tableName: table, bytes: 1500 * MiB, estimatedRows: 1 },
+    ]);
+    try {
+      await check();
+      const row = await alertRow(`table_growth:${table}`);
+      expect(row?.resolved_at).toBeNull();
+      expect(await subjects(admin.email, `Table ${table} grows 200.0 MiB a day`)).toHaveLength(1);
+    } finally {
+      await db.delete(tableSizeSamples).where(eq(tableSizeSamples.relation, table));
+    }
+    await check();
+    expect((await alertRow(`table_growth:${table}`))?.resolved_at).not.toBeNull();
+    expect(await subjects(admin.email, `[Resolved] Table ${table}`)).toHaveLength(1);
   });
 
   it('GET /v1/admin/system/alerts lists the open and resolved alerts, newest first, to a super admin', async () => {

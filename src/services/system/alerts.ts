@@ -4,6 +4,7 @@ import type { Database } from '../../db/client';
 import { decodeCursor, encodeCursor, invalidCursor } from '../../lib/cursor';
 import { isUuid } from '../../lib/uuid';
 import { type NotificationInput, notificationsInsert } from '../notifications/enqueue';
+import { fastGrowingTables, type GrowthSettings } from './table-growth';
 
 export const ALERT_KINDS = [
   'job_failed',
@@ -11,6 +12,7 @@ export const ALERT_KINDS = [
   'notifications_dead',
   'dashboard_refresh_stalled',
   'backup_stale',
+  'table_growth',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
@@ -27,6 +29,7 @@ export interface AlertSettings {
   deadNotificationHours: number;
   dashboardStaleMinutes: number;
   backupMaxAgeHours: number;
+  growth: GrowthSettings;
 }
 
 /** The refresh job recounts windows read in the last 15 minutes (jobs/refresh-dashboards.ts). */
@@ -134,6 +137,20 @@ async function backupProblems(db: Database, settings: AlertSettings): Promise<Pr
   ];
 }
 
+/** Tables whose nightly size samples grow faster than TABLE_GROWTH_ALERT_BYTES_PER_DAY. */
+async function growthProblems(db: Database, settings: AlertSettings): Promise<Problem[]> {
+  const mib = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+  return (await fastGrowingTables(db, settings.growth)).map((g) => {
+    const pace = g.growth7d?.bytesPerDay ?? g.growth30d?.bytesPerDay ?? 0;
+    return {
+      key: `table_growth:${g.table}`,
+      kind: 'table_growth',
+      summary: `Table ${g.table} grows ${mib(pace)} a day (alert above ${mib(settings.growth.TABLE_GROWTH_ALERT_BYTES_PER_DAY)}); it is ${mib(g.bytes)} now${g.daysUntilThreshold === null ? '' : `, ${g.daysUntilThreshold} days from the size threshold`}`,
+      details: { table: g.table, bytes: g.bytes, bytesPerDay: pace, daysUntilThreshold: g.daysUntilThreshold },
+    };
+  });
+}
+
 /** Every problem there is now. */
 export async function detectProblems(db: Database, settings: AlertSettings): Promise<Problem[]> {
   const found = await Promise.all([
@@ -141,6 +158,7 @@ export async function detectProblems(db: Database, settings: AlertSettings): Pro
     notificationProblems(db, settings),
     dashboardProblems(db, settings),
     backupProblems(db, settings),
+    growthProblems(db, settings),
   ]);
   return found.flat();
 }
