@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { AUDIT_ACTIONS, AUDIT_TARGET_TYPES } from '../../db/enums';
-import { pageSchema } from '../shared/schemas';
+import { pageQuery, pageSchema } from '../shared/schemas';
 
 const Timestamp = z.string().max(40).openapi({ format: 'date-time' });
 const Instant = z.union([z.iso.datetime({ offset: true }).max(40), z.iso.date().max(10)]);
@@ -19,14 +19,7 @@ export const AuditListQuerySchema = z.object({
   action: z.enum(AUDIT_ACTIONS).optional(),
   from: Instant.optional().openapi({ description: 'At or after (ISO 8601 date or date-time).' }),
   to: Instant.optional().openapi({ description: 'Before (ISO 8601 date or date-time).' }),
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(100)
-    .default(20)
-    .openapi({ type: 'integer', format: 'int32', minimum: 1, maximum: 100 }),
-  cursor: z.string().min(1).max(2048).optional(),
+  ...pageQuery,
 });
 
 export const AuditEntrySchema = z

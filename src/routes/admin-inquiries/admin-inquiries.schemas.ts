@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { INQUIRY_EVENT_TYPES, INQUIRY_STATUSES } from '../../db/enums';
-import { pageSchema } from '../shared/schemas';
+import { pageQuery, pageSchema } from '../shared/schemas';
 
 const StatusSchema = z.enum(INQUIRY_STATUSES);
 const Timestamp = z.string().openapi({ format: 'date-time' });
@@ -12,14 +12,7 @@ export const InquiryListQuerySchema = z.object({
   propertyId: z.uuid().optional(),
   from: Instant.optional().openapi({ description: 'Created at or after (ISO 8601 date or date-time).' }),
   to: Instant.optional().openapi({ description: 'Created before (ISO 8601 date or date-time).' }),
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(100)
-    .default(20)
-    .openapi({ type: 'integer', format: 'int32', minimum: 1, maximum: 100 }),
-  cursor: z.string().min(1).max(2048).optional(),
+  ...pageQuery,
 });
 
 // Any string: an id that is not a UUID is simply not found (404), like an unknown one.

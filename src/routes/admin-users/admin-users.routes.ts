@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { requireRole } from '../../middleware/auth';
 import { defineRoute, jsonBody, jsonContent } from '../shared/openapi';
-import { IdParam, pageSchema } from '../shared/schemas';
+import { IdParam, pageQuery, pageSchema } from '../shared/schemas';
 import { AdminUserSchema, EmailSchema, NameSchema, NewPasswordSchema, RoleSchema } from '../shared/users';
 
 const security = [{ adminBearerAuth: [] }];
@@ -19,8 +19,7 @@ export const listUsers = defineRoute(
     request: {
       query: z
         .object({
-          limit: z.coerce.number().int().min(1).max(100).default(20),
-          cursor: z.string().max(200).optional(),
+          ...pageQuery,
           role: RoleSchema.optional(),
           isActive: z.enum(['true', 'false']).optional(),
           q: z.string().trim().min(1).max(100).optional().openapi({ description: 'Substring of email or name' }),

@@ -14,3 +14,21 @@ export const CursorSchema = z
 /** A page of a keyset-paginated list: `{ data, nextCursor }` (`limit` is at most 100 everywhere). */
 export const pageSchema = <T extends z.ZodType>(item: T) =>
   z.object({ data: z.array(item).max(100), nextCursor: CursorSchema.nullable() });
+
+/** `limit` and `cursor` of every keyset-paginated list (spread into its query schema). */
+export const pageQuery = {
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(20)
+    .openapi({ type: 'integer', format: 'int32', minimum: 1, maximum: 100 }),
+  // Any printable text reaches the signature check, which tells a forged cursor (INVALID_CURSOR).
+  cursor: z
+    .string()
+    .min(1)
+    .max(2048)
+    .regex(/^[\x21-\x7e]+$/)
+    .optional(),
+};

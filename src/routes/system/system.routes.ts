@@ -3,7 +3,7 @@ import { JOB_STATUSES, JOB_TRIGGERS } from '../../db/enums';
 import { JOB_OUTCOME_STATUSES } from '../../jobs/run-job';
 import { ALERT_KINDS } from '../../services/system/alerts';
 import { defineRoute, jsonContent } from '../shared/openapi';
-import { CursorSchema, pageSchema } from '../shared/schemas';
+import { pageQuery, pageSchema } from '../shared/schemas';
 
 const unavailable = z.object({
   available: z.literal(false),
@@ -232,14 +232,7 @@ export const listAlerts = defineRoute(
     request: {
       query: z
         .object({
-          limit: z.coerce
-            .number()
-            .int()
-            .min(1)
-            .max(100)
-            .default(20)
-            .openapi({ type: 'integer', format: 'int32', minimum: 1, maximum: 100 }),
-          cursor: CursorSchema.optional(),
+          ...pageQuery,
           status: z.enum(['open', 'resolved']).optional(),
         })
         .strict(),

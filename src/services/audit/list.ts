@@ -1,9 +1,8 @@
 import { and, desc, eq, gte, lt, type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import type { AuditAction, AuditTargetType } from '../../db/enums';
+import { newestFirst } from '../../db/newest-first';
 import { auditLog } from '../../db/schema';
-import { decodeCursor, encodeCursor, invalidCursor } from '../../lib/cursor';
-import { isUuid } from '../../lib/uuid';
 
 export interface AuditFilters {
   actorId?: string;
@@ -28,14 +27,6 @@ export interface AuditEntryJson {
   ip: string | null;
 }
 
-interface CursorPayload {
-  t: string;
-  i: string;
-}
-
-// `at` as PostgreSQL prints it, e.g. 2031-05-10 12:03:00.123456+00
-const PG_TIMESTAMPTZ = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2}(:\d{2}){0,2}$/;
-
 function cursorScope(f: AuditFilters): string {
   return `admin-audit:${JSON.stringify([f.actorId ?? null, f.targetType ?? null, f.targetId ?? null, f.action ?? null, f.from ?? null, f.to ?? null])}`;
 }
@@ -46,7 +37,7 @@ export async function listAuditEntries(
   cursorSecret: string,
   filters: AuditFilters,
 ): Promise<{ data: AuditEntryJson[]; nextCursor: string | null }> {
-  const scope = { scope: cursorScope(filters) };
+  const keyset = newestFirst(cursorSecret, cursorScope(filters), { time: auditLog.at, id: auditLog.id });
   const conditions: SQL[] = [];
   if (filters.actorId) conditions.push(eq(auditLog.actorId, filters.actorId));
   if (filters.targetType) conditions.push(eq(auditLog.targetType, filters.targetType));
@@ -54,18 +45,7 @@ export async function listAuditEntries(
   if (filters.action) conditions.push(eq(auditLog.action, filters.action));
   if (filters.from) conditions.push(gte(auditLog.at, new Date(filters.from)));
   if (filters.to) conditions.push(lt(auditLog.at, new Date(filters.to)));
-  if (filters.cursor) {
-    const position = await decodeCursor<CursorPayload>(cursorSecret, filters.cursor, scope);
-    if (
-      typeof position?.t !== 'string' ||
-      typeof position.i !== 'string' ||
-      !isUuid(position.i) ||
-      !PG_TIMESTAMPTZ.test(position.t)
-    ) {
-      throw invalidCursor();
-    }
-    conditions.push(sql`(${auditLog.at}, ${auditLog.id}) < (${position.t}::timestamptz, ${position.i}::uuid)`);
-  }
+  if (filters.cursor) conditions.push(await keyset.after(filters.cursor));
   const rows = await db
     .select({
       id: auditLog.id,
@@ -84,12 +64,7 @@ export async function listAuditEntries(
     .where(and(...conditions))
     .orderBy(desc(auditLog.at), desc(auditLog.id))
     .limit(filters.limit + 1);
-  const page = rows.slice(0, filters.limit);
-  const last = page.at(-1);
-  const nextCursor =
-    rows.length > filters.limit && last
-      ? await encodeCursor(cursorSecret, { t: last.atExact, i: last.id } satisfies CursorPayload, scope)
-      : null;
+  const { page, nextCursor } = await keyset.page(rows, filters.limit, (r) => r.atExact);
   return {
     data: page.map((r) => ({
       id: r.id,
