@@ -13,7 +13,7 @@ import { createApp } from '../../src/app';
  * lower a budget below when a change fixes some, never raise one.
  */
 const OWASP_BUDGET: Record<string, number> = {
-  'owasp:api4:2023-string-limit': 167,
+  'owasp:api4:2023-string-limit': 104,
   'owasp:api4:2023-string-restricted': 137,
   'owasp:api4:2023-integer-format': 48,
   'owasp:api4:2023-integer-limit': 41,

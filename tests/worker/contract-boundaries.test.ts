@@ -128,6 +128,14 @@ const round = (n: number) => Number(n.toFixed(10));
 
 /** A string of exactly `length` code points that satisfies the schema's pattern, if there is one. */
 function filler(s: Schema, length: number): string | undefined {
+  // Formats of a fixed shape: the one length they come in, or nothing to probe with.
+  const shaped: Record<string, string> = {
+    uuid: '0190a3b2-0000-7000-8000-000000000001',
+    date: '2031-05-10',
+    'date-time': '2031-05-10T12:03:00.000Z',
+  };
+  const sample = typeof s.format === 'string' ? shaped[s.format] : undefined;
+  if (sample !== undefined) return sample.length === length ? sample : undefined;
   if (s.format === 'email') {
     if (length < 6) return undefined;
     const local = `b${Math.random().toString(36).slice(2, 8)}`;

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { AUDIT_ACTIONS, AUDIT_TARGET_TYPES } from '../../db/enums';
+import { UuidSchema } from '../../lib/uuid';
 import { pageQuery, pageSchema } from '../shared/schemas';
 
 const Timestamp = z.string().max(40).openapi({ format: 'date-time' });
@@ -13,7 +14,7 @@ const Printable = (max: number) =>
 const Changes = z.record(z.string(), z.unknown()).nullable();
 
 export const AuditListQuerySchema = z.object({
-  actorId: z.uuid().optional().openapi({ description: 'Entries of this user’s doing.' }),
+  actorId: UuidSchema.optional().openapi({ description: 'Entries of this user’s doing.' }),
   targetType: z.enum(AUDIT_TARGET_TYPES).optional(),
   targetId: z.string().min(1).max(100).optional().openapi({ description: 'With or without targetType.' }),
   action: z.enum(AUDIT_ACTIONS).optional(),
@@ -24,9 +25,9 @@ export const AuditListQuerySchema = z.object({
 
 export const AuditEntrySchema = z
   .object({
-    id: z.uuid(),
+    id: UuidSchema,
     at: Timestamp,
-    actorId: z.uuid().nullable().openapi({ description: 'Null for an event no signed-in user caused.' }),
+    actorId: UuidSchema.nullable().openapi({ description: 'Null for an event no signed-in user caused.' }),
     action: z.enum(AUDIT_ACTIONS),
     target: z.object({ type: z.enum(AUDIT_TARGET_TYPES), id: Printable(100) }),
     before: Changes.openapi({ description: 'The changed fields as they were.' }),

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { UuidSchema } from '../../lib/uuid';
 import { requireRole } from '../../middleware/auth';
 import { ImageSchema } from '../listings/listings.schemas';
 import { defineRoute, jsonBody, jsonContent } from '../shared/openapi';
@@ -74,7 +75,7 @@ export const reorderImages = defineRoute(
       params: IdParam,
       body: jsonBody(
         z
-          .object({ imageIds: z.array(z.uuid()).max(50) })
+          .object({ imageIds: z.array(UuidSchema).max(50) })
           .strict()
           .openapi('ImageOrder'),
       ),

@@ -1,15 +1,16 @@
 import { z } from '@hono/zod-openapi';
 import { INQUIRY_EVENT_TYPES, INQUIRY_STATUSES } from '../../db/enums';
+import { UuidSchema } from '../../lib/uuid';
 import { pageQuery, pageSchema } from '../shared/schemas';
 
 const StatusSchema = z.enum(INQUIRY_STATUSES);
-const Timestamp = z.string().openapi({ format: 'date-time' });
-const Instant = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
+const Timestamp = z.string().max(40).openapi({ format: 'date-time' });
+const Instant = z.union([z.iso.datetime({ offset: true }).max(40), z.iso.date().max(10)]);
 
 export const InquiryListQuerySchema = z.object({
   status: StatusSchema.optional(),
-  assignedTo: z.uuid().optional(),
-  propertyId: z.uuid().optional(),
+  assignedTo: UuidSchema.optional(),
+  propertyId: UuidSchema.optional(),
   from: Instant.optional().openapi({ description: 'Created at or after (ISO 8601 date or date-time).' }),
   to: Instant.optional().openapi({ description: 'Created before (ISO 8601 date or date-time).' }),
   ...pageQuery,
@@ -20,10 +21,10 @@ export const InquiryIdParamsSchema = z.object({ id: z.string().max(100).openapi(
 
 export const InquirySchema = z
   .object({
-    id: z.uuid(),
-    propertyId: z.uuid().nullable(),
-    property: z.object({ id: z.uuid(), slug: z.string(), title: z.string() }).nullable(),
-    deletedProperty: z.object({ id: z.uuid(), title: z.string() }).nullable().openapi({
+    id: UuidSchema,
+    propertyId: UuidSchema.nullable(),
+    property: z.object({ id: UuidSchema, slug: z.string(), title: z.string() }).nullable(),
+    deletedProperty: z.object({ id: UuidSchema, title: z.string() }).nullable().openapi({
       description: 'The listing this inquiry was about, as it was when it was deleted (propertyId is then null)',
     }),
     name: z.string(),
@@ -31,8 +32,8 @@ export const InquirySchema = z
     phone: z.string().nullable(),
     message: z.string(),
     status: StatusSchema,
-    assignedTo: z.uuid().nullable(),
-    assignee: z.object({ id: z.uuid(), name: z.string(), email: z.string() }).nullable(),
+    assignedTo: UuidSchema.nullable(),
+    assignee: z.object({ id: UuidSchema, name: z.string(), email: z.string() }).nullable(),
     firstRespondedAt: Timestamp.nullable(),
     createdAt: Timestamp,
     updatedAt: Timestamp,
@@ -41,14 +42,14 @@ export const InquirySchema = z
 
 export const InquiryEventSchema = z
   .object({
-    id: z.uuid(),
+    id: UuidSchema,
     type: z.enum(INQUIRY_EVENT_TYPES),
     fromStatus: StatusSchema.nullable(),
     toStatus: StatusSchema.nullable(),
-    assignedTo: z.uuid().nullable(),
+    assignedTo: UuidSchema.nullable(),
     note: z.string().nullable(),
-    actorId: z.uuid().nullable(),
-    actor: z.object({ id: z.uuid(), name: z.string() }).nullable(),
+    actorId: UuidSchema.nullable(),
+    actor: z.object({ id: UuidSchema, name: z.string() }).nullable(),
     createdAt: Timestamp,
   })
   .openapi('InquiryEvent');
@@ -62,7 +63,7 @@ export const InquiryListSchema = pageSchema(InquirySchema).openapi('InquiryList'
 export const InquiryPatchSchema = z
   .object({
     status: StatusSchema.optional(),
-    assignedTo: z.uuid().nullable().optional().openapi({ description: 'An active admin; null unassigns.' }),
+    assignedTo: UuidSchema.nullable().optional().openapi({ description: 'An active admin; null unassigns.' }),
     note: z
       .string()
       .trim()

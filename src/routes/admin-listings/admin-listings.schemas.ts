@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { LISTING_STATUSES, LISTING_TYPES, PROPERTY_TYPES } from '../../db/enums';
+import { UuidSchema } from '../../lib/uuid';
 
 const text = (min: number, max: number) => z.string().trim().min(min).max(max);
 
@@ -74,7 +75,7 @@ export const HistorySchema = z
         from: z.enum(LISTING_STATUSES).nullable(),
         to: z.enum(LISTING_STATUSES),
         reason: z.string().nullable(),
-        changedBy: z.uuid().nullable(),
+        changedBy: UuidSchema.nullable(),
         changedAt: z.string(),
       }),
     ),

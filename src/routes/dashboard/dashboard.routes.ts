@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { UuidSchema } from '../../lib/uuid';
 import { requireRole } from '../../middleware/auth';
 import { defineRoute, jsonContent } from '../shared/openapi';
 
@@ -14,7 +15,7 @@ export const DashboardQuerySchema = z.object({
 
 export const DashboardSchema = z
   .object({
-    period: z.object({ days: z.number().int(), from: z.iso.date(), to: z.iso.date() }).openapi({
+    period: z.object({ days: z.number().int(), from: z.iso.date().max(10), to: z.iso.date().max(10) }).openapi({
       description: 'First and last UTC day of the period, both included.',
     }),
     listingsByStatus: StatusCounts.openapi({ description: 'Current listings by status (not limited to the period).' }),
@@ -22,7 +23,7 @@ export const DashboardSchema = z
     inquiriesPerDay: z.array(z.object({ date: z.string(), count: z.number().int() })),
     topViewedListings: z.array(
       z.object({
-        propertyId: z.uuid(),
+        propertyId: UuidSchema,
         slug: z.string(),
         title: z.string(),
         status: z.string(),
@@ -45,7 +46,7 @@ export const DashboardSchema = z
         .openapi({ description: 'Median time from inquiry to its first move out of new.' }),
       responded: z.number().int(),
     }),
-    generatedAt: z.iso.datetime().openapi({
+    generatedAt: z.iso.datetime().max(40).openapi({
       description:
         'When these figures were counted: at most DASHBOARD_MAX_AGE_SECONDS ago (60 by default); send Cache-Control: no-cache to have them counted now.',
     }),

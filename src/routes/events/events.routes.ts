@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { UuidSchema } from '../../lib/uuid';
 import { rateLimit } from '../../middleware/rate-limit';
 import { CLIENT_EVENT_TYPES } from '../../services/analytics/event-types';
 import { defineRoute, jsonBody, jsonContent } from '../shared/openapi';
@@ -33,7 +34,7 @@ export const EventsBodySchema = z
         z
           .object({
             type: z.enum(CLIENT_EVENT_TYPES),
-            propertyId: z.uuid().optional(),
+            propertyId: UuidSchema.optional(),
             metadata: MetadataSchema.optional(),
           })
           .strict(),

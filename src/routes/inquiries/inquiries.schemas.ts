@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { INQUIRY_STATUSES } from '../../db/enums';
+import { UuidSchema } from '../../lib/uuid';
 
 const codePoints = (value: string) => [...value].length;
 // C0/C1 controls other than tab and newlines; PostgreSQL also refuses NUL in text.
@@ -17,7 +18,7 @@ const MESSAGE_MAX = 5000;
 
 export const InquiryBodySchema = z
   .object({
-    propertyId: z.uuid().nullish().openapi({ description: 'The listing asked about; omit for a general inquiry.' }),
+    propertyId: UuidSchema.nullish().openapi({ description: 'The listing asked about; omit for a general inquiry.' }),
     name: z
       .string()
       .trim()
@@ -73,5 +74,5 @@ export const IdempotencyHeadersSchema = z.object({
 });
 
 export const InquiryCreatedSchema = z
-  .object({ id: z.uuid(), status: z.enum(INQUIRY_STATUSES) })
+  .object({ id: UuidSchema, status: z.enum(INQUIRY_STATUSES) })
   .openapi('InquiryCreated');

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { LISTING_STATUSES, LISTING_TYPES, PROPERTY_TYPES } from '../../db/enums';
+import { UuidSchema } from '../../lib/uuid';
 import { SEARCH_SORTS, type SearchFilters, type SearchSort } from '../../services/listings/filters';
 import { pageSchema } from '../shared/schemas';
 
@@ -172,7 +173,7 @@ export const AddressSchema = z.object({
 
 export const ImageSchema = z
   .object({
-    id: z.uuid(),
+    id: UuidSchema,
     url: z.string(),
     srcset: z.string().openapi({
       description:
@@ -189,7 +190,7 @@ export const ImageSchema = z
   .openapi('PropertyImage');
 
 const base = {
-  id: z.uuid(),
+  id: UuidSchema,
   slug: z.string(),
   title: z.string(),
   propertyType: z.enum(PROPERTY_TYPES),
@@ -224,7 +225,7 @@ export const ListingSchema = z
 export const AdminListingSchema = ListingSchema.extend({
   version: z.number().int(),
   publishedAt: z.string().nullable(),
-  createdBy: z.uuid().nullable(),
+  createdBy: UuidSchema.nullable(),
 }).openapi('AdminProperty');
 
 export const SearchPageSchema = pageSchema(ListingSummarySchema).openapi('PropertySearchPage');

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { UuidSchema } from '../../lib/uuid';
 import { requireRole } from '../../middleware/auth';
 import { rateLimit } from '../../middleware/rate-limit';
 import { defineRoute, jsonBody, jsonContent } from '../shared/openapi';
@@ -9,13 +10,13 @@ const security = [{ bearerAuth: [] }];
 
 export const SessionSchema = z
   .object({
-    id: z.uuid(),
+    id: UuidSchema,
     deviceName: z.string().nullable(),
     userAgent: z.string().nullable(),
     ipAddress: z.string().nullable().openapi({ description: 'Truncated: /24 (IPv4) or /48 (IPv6)' }),
-    createdAt: z.string().openapi({ format: 'date-time' }),
-    lastUsedAt: z.string().openapi({ format: 'date-time' }),
-    expiresAt: z.string().openapi({ format: 'date-time' }),
+    createdAt: z.string().max(40).openapi({ format: 'date-time' }),
+    lastUsedAt: z.string().max(40).openapi({ format: 'date-time' }),
+    expiresAt: z.string().max(40).openapi({ format: 'date-time' }),
     current: z.boolean(),
   })
   .openapi('Session');

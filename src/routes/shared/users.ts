@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { USER_ROLES } from '../../db/enums';
+import { UuidSchema } from '../../lib/uuid';
 import {
   PASSWORD_MAX_BYTES,
   PASSWORD_MAX_CHARS,
@@ -39,14 +40,14 @@ export const PasswordInputSchema = z.string().min(1).max(1024);
 
 export const UserSchema = z
   .object({
-    id: z.uuid(),
+    id: UuidSchema,
     email: z.string(),
     name: z.string(),
     role: RoleSchema,
     isActive: z.boolean(),
     mustChangePassword: z.boolean(),
     lastLoginAt: z.string().nullable().openapi({ format: 'date-time' }),
-    createdAt: z.string().openapi({ format: 'date-time' }),
+    createdAt: z.string().max(40).openapi({ format: 'date-time' }),
   })
   .openapi('User');
 

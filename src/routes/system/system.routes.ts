@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { JOB_STATUSES, JOB_TRIGGERS } from '../../db/enums';
 import { JOB_OUTCOME_STATUSES } from '../../jobs/run-job';
+import { UuidSchema } from '../../lib/uuid';
 import { ALERT_KINDS } from '../../services/system/alerts';
 import { defineRoute, jsonContent } from '../shared/openapi';
 import { pageQuery, pageSchema } from '../shared/schemas';
@@ -42,7 +43,7 @@ const growthWindow = z
 
 export const DatabaseOverviewSchema = z
   .object({
-    generatedAt: z.iso.datetime(),
+    generatedAt: z.iso.datetime().max(40),
     server: section('SystemServer', { version: z.string(), database: z.string(), role: z.string() }),
     connections: section('SystemConnections', {
       total: z.number().int(),
@@ -83,10 +84,10 @@ export const DatabaseOverviewSchema = z
           name: z.string(),
           lastRun: z
             .object({
-              id: z.uuid(),
+              id: UuidSchema,
               status: z.enum(JOB_STATUSES),
               trigger: z.enum(JOB_TRIGGERS),
-              startedAt: z.iso.datetime(),
+              startedAt: z.iso.datetime().max(40),
               finishedAt: timestamp,
               rowsAffected: z.number().int().nullable(),
               error: z.string().nullable(),
@@ -143,14 +144,14 @@ export const DatabaseOverviewSchema = z
 
 export const JobOutcomeSchema = z
   .object({
-    runId: z.uuid(),
+    runId: UuidSchema,
     name: z.string(),
     status: z.enum(JOB_OUTCOME_STATUSES),
     rowsAffected: z.number().int(),
     details: z.record(z.string(), z.unknown()).optional(),
     error: z.string().optional(),
-    startedAt: z.iso.datetime(),
-    finishedAt: z.iso.datetime(),
+    startedAt: z.iso.datetime().max(40),
+    finishedAt: z.iso.datetime().max(40),
   })
   .openapi('JobOutcome');
 
@@ -199,7 +200,7 @@ export const runJobNow = defineRoute(
 
 export const AlertSchema = z
   .object({
-    id: z.uuid().max(36),
+    id: UuidSchema,
     key: z
       .string()
       .max(200)
