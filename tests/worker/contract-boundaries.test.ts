@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { fixture } from '../fixtures/images/fixtures.generated';
 import { api, BASE, json } from '../helpers/api';
 import { createTestProperty } from '../helpers/listings';
+import type { DocumentedOperation, OpenApiDocument, Schema } from '../helpers/openapi-document';
 import { createTestUser, randomIp, type TestUser, uniqueEmail } from '../helpers/users';
 
 /**
@@ -13,26 +14,9 @@ import { createTestUser, randomIp, type TestUser, uniqueEmail } from '../helpers
  * operation lists and a problem `code` that its response lists in `x-problem-codes`.
  */
 
-type Schema = Record<string, unknown>;
-interface Parameter {
-  name: string;
-  in: 'path' | 'query' | 'header';
-  required?: boolean;
-  schema: Schema;
-}
-interface Operation {
-  operationId: string;
-  parameters?: Parameter[];
-  requestBody?: { content: Record<string, { schema: Schema }> };
-  responses: Record<string, { 'x-problem-codes'?: string[] }>;
-  security?: unknown[];
-}
-interface OpenApiDoc {
-  paths: Record<string, Record<string, Operation>>;
-  components: { schemas: Record<string, Schema> };
-}
+type Operation = DocumentedOperation;
 
-let doc: OpenApiDoc;
+let doc: OpenApiDocument;
 let admin: TestUser;
 let me: TestUser;
 let victim: TestUser;
@@ -351,7 +335,7 @@ async function probeOperation(method: string, path: string, op: Operation, base:
 }
 
 beforeAll(async () => {
-  doc = await json<OpenApiDoc>(await api('/openapi.json'));
+  doc = await json<OpenApiDocument>(await api('/openapi.json'));
   admin = await createTestUser({ role: 'super_admin' });
   me = await createTestUser({ role: 'user' });
   victim = await createTestUser({ role: 'user' });

@@ -5,6 +5,7 @@ import { fixture } from '../fixtures/images/fixtures.generated';
 import { api, BASE, json } from '../helpers/api';
 import { API_OPERATIONS } from '../helpers/api-operations';
 import { createTestProperty } from '../helpers/listings';
+import type { DocumentedOperation, OpenApiDocument, Parameter, Schema } from '../helpers/openapi-document';
 import { createTestUser, type TestUser } from '../helpers/users';
 
 /**
@@ -16,25 +17,13 @@ import { createTestUser, type TestUser } from '../helpers/users';
  * failure found here is kept in tests/fuzz-regressions/ and replayed by fuzz-regressions.test.ts.
  */
 
-type Schema = Record<string, unknown>;
-interface Parameter {
-  name: string;
-  in: 'path' | 'query' | 'header';
-  required?: boolean;
-  schema: Schema;
-}
-interface Operation {
+/** An operation of the document, with where it lives. */
+interface Operation extends Omit<DocumentedOperation, 'operationId'> {
   method: string;
   path: string;
   parameters: Parameter[];
-  requestBody?: { required?: boolean; content: Record<string, { schema: Schema }> };
-  responses: Record<string, { content?: Record<string, { schema: Schema }> }>;
-  security?: unknown[];
 }
-interface OpenApiDoc {
-  paths: Record<string, Record<string, Omit<Operation, 'method' | 'path'>>>;
-  components: { schemas: Record<string, Schema> };
-}
+type OpenApiDoc = OpenApiDocument;
 
 const RUNS = Number((env as { FUZZ_RUNS?: string }).FUZZ_RUNS ?? 60);
 // Set to a seed fast-check printed to replay that run.
