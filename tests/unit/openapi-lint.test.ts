@@ -13,11 +13,11 @@ import { createApp } from '../../src/app';
  * lower a budget below when a change fixes some, never raise one.
  */
 const OWASP_BUDGET: Record<string, number> = {
-  'owasp:api4:2023-string-limit': 104,
-  'owasp:api4:2023-string-restricted': 137,
-  'owasp:api4:2023-integer-format': 48,
-  'owasp:api4:2023-integer-limit': 41,
-  'owasp:api4:2023-array-limit': 19,
+  'owasp:api4:2023-string-limit': 71,
+  'owasp:api4:2023-string-restricted': 124,
+  'owasp:api4:2023-integer-format': 23,
+  'owasp:api4:2023-integer-limit': 22,
+  'owasp:api4:2023-array-limit': 12,
 };
 
 const env = {

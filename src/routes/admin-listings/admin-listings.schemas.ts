@@ -1,36 +1,41 @@
 import { z } from '@hono/zod-openapi';
 import { LISTING_STATUSES, LISTING_TYPES, PROPERTY_TYPES } from '../../db/enums';
 import { UuidSchema } from '../../lib/uuid';
-
-const text = (min: number, max: number) => z.string().trim().min(min).max(max);
+import {
+  AddressLine1,
+  AreaSqm,
+  Bedrooms,
+  City,
+  Country,
+  Currency,
+  Description,
+  Features,
+  PostalCode,
+  Price,
+  Region,
+  Title,
+} from '../shared/listing-fields';
 
 const AddressInput = z
   .object({
-    line1: text(1, 200),
-    city: text(1, 100),
-    region: text(0, 100).optional(),
-    postalCode: text(0, 20).optional(),
-    country: z
-      .string()
-      .regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2, upper case')
-      .openapi({ example: 'US' }),
+    line1: AddressLine1,
+    city: City,
+    region: Region.optional(),
+    postalCode: PostalCode.optional(),
+    country: Country,
   })
   .strict();
 
 const fields = {
-  title: text(3, 200),
-  description: z.string().max(20_000).optional(),
+  title: Title,
+  description: Description.optional(),
   propertyType: z.enum(PROPERTY_TYPES),
   listingType: z.enum(LISTING_TYPES),
-  price: z.number().int().min(0).max(100_000_000_000_000).openapi({ description: 'Minor units (cents)' }),
-  currency: z
-    .string()
-    .regex(/^[A-Z]{3}$/, 'ISO 4217, upper case')
-    .optional()
-    .openapi({ example: 'USD' }),
-  bedrooms: z.number().int().min(0).max(100).optional(),
+  price: Price,
+  currency: Currency.optional(),
+  bedrooms: Bedrooms.optional(),
   bathrooms: z.number().min(0).max(99.5).multipleOf(0.5).optional().openapi({ multipleOf: 0.5 }),
-  areaSqm: z.number().int().min(1).max(100_000_000).nullable().optional(),
+  areaSqm: AreaSqm.nullable().optional(),
   address: AddressInput,
   latitude: z
     .number()
@@ -40,7 +45,7 @@ const fields = {
     .optional()
     .openapi({ description: 'With longitude: both numbers, or both null.' }),
   longitude: z.number().min(-180).max(180).nullable().optional(),
-  features: z.array(text(1, 50)).max(50).optional(),
+  features: Features.optional(),
 };
 
 // `paired`, as far as JSON Schema can say it (null also pairs with null: the description says so).
