@@ -13,11 +13,11 @@ import { createApp } from '../../src/app';
  * lower a budget below when a change fixes some, never raise one.
  */
 const OWASP_BUDGET: Record<string, number> = {
-  'owasp:api4:2023-string-limit': 71,
-  'owasp:api4:2023-string-restricted': 124,
-  'owasp:api4:2023-integer-format': 23,
-  'owasp:api4:2023-integer-limit': 22,
-  'owasp:api4:2023-array-limit': 12,
+  'owasp:api4:2023-string-limit': 52,
+  'owasp:api4:2023-string-restricted': 113,
+  'owasp:api4:2023-integer-format': 13,
+  'owasp:api4:2023-integer-limit': 12,
+  'owasp:api4:2023-array-limit': 10,
 };
 
 const env = {

@@ -21,10 +21,9 @@ import {
   Region,
   Slug,
   SortOrder,
-  Timestamp,
   Title,
 } from '../shared/listing-fields';
-import { pageSchema } from '../shared/schemas';
+import { pageSchema, TimestampSchema as Timestamp } from '../shared/schemas';
 
 // Query values are text; the document gives the number they must spell (`.openapi` states what
 // the regex and the pipe check, which the generator cannot see through the transform).

@@ -47,9 +47,6 @@ export const Slug = z
   .max(120)
   .regex(/^[a-z0-9]+(-[a-z0-9]+)*$/);
 
-/** A timestamp as `Date.toISOString()` writes it. */
-export const Timestamp = z.string().max(40).openapi({ format: 'date-time' });
-
 /** property_images_alt_text_length. */
 export const AltText = z.string().max(300);
 /** property_images_dimensions, and an upload has at most MAX_IMAGE_PIXELS pixels. */
