@@ -4,7 +4,7 @@ import { JOB_OUTCOME_STATUSES } from '../../jobs/run-job';
 import { UuidSchema } from '../../lib/uuid';
 import { ALERT_KINDS } from '../../services/system/alerts';
 import { defineRoute, jsonContent } from '../shared/openapi';
-import { pageQuery, pageSchema } from '../shared/schemas';
+import { CountSchema, pageQuery, pageSchema } from '../shared/schemas';
 
 const unavailable = z.object({
   available: z.literal(false),
@@ -29,6 +29,15 @@ const relationName = () =>
     .max(63)
     .regex(/^[a-z_][a-z0-9_$]*$/);
 const day = () => z.iso.date().max(10);
+/** A job's name, as the registry (jobs/registry.ts) spells them. */
+const JobName = z
+  .string()
+  .max(64)
+  .regex(/^[a-z][a-z0-9-]{0,63}$/);
+/** job_runs.rows_affected: an integer column. */
+const RowsAffected = z.int32();
+/** A server process id (int4 in pg_stat_activity). */
+const Pid = z.int().min(1).max(2_147_483_647).openapi({ format: 'int32' });
 
 const growthWindow = z
   .object({
@@ -46,13 +55,13 @@ export const DatabaseOverviewSchema = z
     generatedAt: z.iso.datetime().max(40),
     server: section('SystemServer', { version: z.string(), database: z.string(), role: z.string() }),
     connections: section('SystemConnections', {
-      total: z.number().int(),
-      byState: z.record(z.string(), z.number().int()),
+      total: CountSchema,
+      byState: z.record(z.string(), CountSchema),
     }),
     tables: section('SystemTables', {
       data: z.array(
         z.object({
-          table: z.string(),
+          table: relationName(),
           totalBytes: z.number(),
           tableBytes: z.number(),
           liveTuples: z.number(),
@@ -69,8 +78,8 @@ export const DatabaseOverviewSchema = z
     indexes: section('SystemIndexes', {
       data: z.array(
         z.object({
-          table: z.string(),
-          index: z.string(),
+          table: relationName(),
+          index: relationName(),
           bytes: z.number(),
           scans: z.number(),
           tuplesRead: z.number(),
@@ -81,7 +90,7 @@ export const DatabaseOverviewSchema = z
     jobs: section('SystemJobs', {
       data: z.array(
         z.object({
-          name: z.string(),
+          name: JobName,
           lastRun: z
             .object({
               id: UuidSchema,
@@ -89,7 +98,7 @@ export const DatabaseOverviewSchema = z
               trigger: z.enum(JOB_TRIGGERS),
               startedAt: z.iso.datetime().max(40),
               finishedAt: timestamp,
-              rowsAffected: z.number().int().nullable(),
+              rowsAffected: RowsAffected.nullable(),
               error: z.string().nullable(),
             })
             .nullable(),
@@ -97,10 +106,10 @@ export const DatabaseOverviewSchema = z
       ),
     }),
     notifications: section('SystemNotifications', {
-      pending: z.number().int(),
-      sending: z.number().int(),
-      dead: z.number().int(),
-      sent: z.number().int(),
+      pending: CountSchema,
+      sending: CountSchema,
+      dead: CountSchema,
+      sent: CountSchema,
     }),
     slowStatements: section('SystemSlowStatements', {
       data: z.array(
@@ -110,12 +119,12 @@ export const DatabaseOverviewSchema = z
     lockWaits: section('SystemLockWaits', {
       data: z.array(
         z.object({
-          pid: z.number().int(),
+          pid: Pid,
           lockType: z.string(),
           mode: z.string(),
           relation: z.string().nullable(),
           waitingSeconds: z.number().nullable(),
-          blockedBy: z.array(z.number().int()),
+          blockedBy: z.array(Pid),
         }),
       ),
     }),
@@ -145,9 +154,9 @@ export const DatabaseOverviewSchema = z
 export const JobOutcomeSchema = z
   .object({
     runId: UuidSchema,
-    name: z.string(),
+    name: JobName,
     status: z.enum(JOB_OUTCOME_STATUSES),
-    rowsAffected: z.number().int(),
+    rowsAffected: RowsAffected,
     details: z.record(z.string(), z.unknown()).optional(),
     error: z.string().optional(),
     startedAt: z.iso.datetime().max(40),
@@ -185,10 +194,7 @@ export const runJobNow = defineRoute(
     security: [{ adminBearerAuth: [] }],
     request: {
       params: z.object({
-        name: z
-          .string()
-          .regex(/^[a-z][a-z0-9-]{0,63}$/)
-          .openapi({ param: { name: 'name', in: 'path' }, example: 'retention' }),
+        name: JobName.openapi({ param: { name: 'name', in: 'path' }, example: 'retention' }),
       }),
     },
     responses: {
