@@ -13,11 +13,11 @@ import { createApp } from '../../src/app';
  * lower a budget below when a change fixes some, never raise one.
  */
 const OWASP_BUDGET: Record<string, number> = {
-  'owasp:api4:2023-string-limit': 46,
-  'owasp:api4:2023-string-restricted': 108,
-  'owasp:api4:2023-integer-format': 3,
-  'owasp:api4:2023-integer-limit': 2,
-  'owasp:api4:2023-array-limit': 10,
+  'owasp:api4:2023-string-limit': 40,
+  'owasp:api4:2023-string-restricted': 105,
+  'owasp:api4:2023-integer-format': 0,
+  'owasp:api4:2023-integer-limit': 0,
+  'owasp:api4:2023-array-limit': 9,
 };
 
 const env = {

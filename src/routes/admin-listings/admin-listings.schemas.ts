@@ -15,6 +15,7 @@ import {
   Region,
   Title,
 } from '../shared/listing-fields';
+import { TimestampSchema } from '../shared/schemas';
 
 const AddressInput = z
   .object({
@@ -48,6 +49,9 @@ const fields = {
   features: Features.optional(),
 };
 
+/** property_status_history_reason_length. */
+const STATUS_REASON_MAX = 1000;
+
 // `paired`, as far as JSON Schema can say it (null also pairs with null: the description says so).
 const PAIRED = { dependentRequired: { latitude: ['longitude'], longitude: ['latitude'] } } as object;
 
@@ -69,7 +73,7 @@ export const UpdateListingSchema = z
   .openapi('UpdateProperty', { minProperties: 1, ...PAIRED });
 
 export const StatusChangeSchema = z
-  .object({ status: z.enum(LISTING_STATUSES), reason: z.string().trim().min(1).max(1000).optional() })
+  .object({ status: z.enum(LISTING_STATUSES), reason: z.string().trim().min(1).max(STATUS_REASON_MAX).optional() })
   .strict()
   .openapi('PropertyStatusChange');
 
@@ -79,9 +83,9 @@ export const HistorySchema = z
       z.object({
         from: z.enum(LISTING_STATUSES).nullable(),
         to: z.enum(LISTING_STATUSES),
-        reason: z.string().nullable(),
+        reason: z.string().max(STATUS_REASON_MAX).nullable(),
         changedBy: UuidSchema.nullable(),
-        changedAt: z.string(),
+        changedAt: TimestampSchema,
       }),
     ),
   })

@@ -13,9 +13,16 @@ const MAX_DAYS = 365;
 const StatusCounts = z.record(z.string(), CountSchema);
 
 export const DashboardQuerySchema = z.object({
-  days: z.coerce.number().int().min(1).max(MAX_DAYS).default(30).openapi({ description: 'UTC days, today included.' }),
+  days: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_DAYS)
+    .default(30)
+    .openapi({ format: 'int32', description: 'UTC days, today included.' }),
   until: z.iso
     .date()
+    .max(10)
     .optional()
     .openapi({ description: 'Last day of the period (UTC date, default today), to look at a past period.' }),
 });

@@ -20,6 +20,9 @@ export const EmailSchema = z
   .email()
   .openapi({ example: 'jane@example.com', format: 'email' });
 
+/** A client's name for its session (sessions_device_name_length). */
+export const DeviceNameSchema = z.string().trim().min(1).max(100);
+
 export const NameSchema = z.string().trim().min(1).max(100).openapi({ example: 'Jane Doe' });
 
 /** A password being set: 12–64 characters, at most 72 UTF-8 bytes, not a common one. */
