@@ -3,6 +3,7 @@ import { JOB_STATUSES, JOB_TRIGGERS } from '../../db/enums';
 import { JOB_OUTCOME_STATUSES } from '../../jobs/run-job';
 import { UuidSchema } from '../../lib/uuid';
 import { ALERT_KINDS } from '../../services/system/alerts';
+import { LOCK_WAITS_LIMIT, SLOW_QUERY_MAX, SLOW_STATEMENTS_LIMIT } from '../../services/system/db-stats';
 import { defineRoute, jsonContent } from '../shared/openapi';
 import { CountSchema, pageQuery, pageSchema } from '../shared/schemas';
 
@@ -36,6 +37,11 @@ const JobName = z
   .regex(/^[a-z][a-z0-9-]{0,63}$/);
 /** job_runs.rows_affected: an integer column. */
 const RowsAffected = z.int32();
+/** pg_locks.locktype and .mode: one ASCII word (`relation`, `transactionid`, `ShareUpdateExclusiveLock`, ...). */
+const LockWord = z
+  .string()
+  .max(32)
+  .regex(/^[A-Za-z]+$/);
 /** A server process id (int4 in pg_stat_activity). */
 const Pid = z.int().min(1).max(2_147_483_647).openapi({ format: 'int32' });
 
@@ -53,7 +59,12 @@ const growthWindow = z
 export const DatabaseOverviewSchema = z
   .object({
     generatedAt: z.iso.datetime().max(40),
-    server: section('SystemServer', { version: z.string(), database: z.string(), role: z.string() }),
+    server: section('SystemServer', {
+      version: z.string(),
+      // PostgreSQL names: at most 63 bytes (NAMEDATALEN - 1).
+      database: z.string().max(63),
+      role: z.string().max(63),
+    }),
     connections: section('SystemConnections', {
       total: CountSchema,
       byState: z.record(z.string(), CountSchema),
@@ -112,21 +123,31 @@ export const DatabaseOverviewSchema = z
       sent: CountSchema,
     }),
     slowStatements: section('SystemSlowStatements', {
-      data: z.array(
-        z.object({ query: z.string(), calls: z.number(), meanMs: z.number(), totalMs: z.number(), rows: z.number() }),
-      ),
+      data: z
+        .array(
+          z.object({
+            query: z.string().max(SLOW_QUERY_MAX),
+            calls: z.number(),
+            meanMs: z.number(),
+            totalMs: z.number(),
+            rows: z.number(),
+          }),
+        )
+        .max(SLOW_STATEMENTS_LIMIT),
     }),
     lockWaits: section('SystemLockWaits', {
-      data: z.array(
-        z.object({
-          pid: Pid,
-          lockType: z.string(),
-          mode: z.string(),
-          relation: z.string().nullable(),
-          waitingSeconds: z.number().nullable(),
-          blockedBy: z.array(Pid),
-        }),
-      ),
+      data: z
+        .array(
+          z.object({
+            pid: Pid,
+            lockType: LockWord,
+            mode: LockWord,
+            relation: z.string().nullable(),
+            waitingSeconds: z.number().nullable(),
+            blockedBy: z.array(Pid),
+          }),
+        )
+        .max(LOCK_WAITS_LIMIT),
     }),
     growth: section('SystemGrowth', {
       thresholdBytes: bigCount().openapi({ description: 'TABLE_SIZE_THRESHOLD_BYTES' }),
