@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { LISTING_STATUSES, LISTING_TYPES, PROPERTY_TYPES } from '../../db/enums';
+import { PRICE_FORMATTED_MAX } from '../../lib/money';
 import { UuidSchema } from '../../lib/uuid';
 import { MAX_IMAGES_PER_LISTING } from '../../services/images/limits';
 import { MAX_CITIES, PRICE_BANDS } from '../../services/listings/facets';
@@ -217,7 +218,11 @@ const base = {
   status: z.enum(LISTING_STATUSES),
   price: Price,
   currency: Currency,
-  priceFormatted: z.string().openapi({ example: '$1,250,000' }),
+  priceFormatted: z
+    .string()
+    .max(PRICE_FORMATTED_MAX)
+    // Intl output: no control characters.
+    .openapi({ pattern: '^[^\\u0000-\\u001f\\u007f-\\u009f]*$', example: '$1,250,000' }),
   bedrooms: Bedrooms,
   bathrooms: z.number(),
   areaSqm: AreaSqm.nullable(),

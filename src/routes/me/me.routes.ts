@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { TRUNCATED_IP_FORMAT, TRUNCATED_IP_MAX } from '../../lib/ip';
 import { UuidSchema } from '../../lib/uuid';
 import { requireRole } from '../../middleware/auth';
 import { rateLimit } from '../../middleware/rate-limit';
@@ -14,7 +15,12 @@ export const SessionSchema = z
     id: UuidSchema,
     deviceName: DeviceNameSchema.nullable(),
     userAgent: z.string().max(USER_AGENT_MAX).nullable(),
-    ipAddress: z.string().nullable().openapi({ description: 'Truncated: /24 (IPv4) or /48 (IPv6)' }),
+    ipAddress: z
+      .string()
+      .max(TRUNCATED_IP_MAX)
+      .regex(TRUNCATED_IP_FORMAT)
+      .nullable()
+      .openapi({ description: 'Truncated: /24 (IPv4) or /48 (IPv6)' }),
     createdAt: z.string().max(40).openapi({ format: 'date-time' }),
     lastUsedAt: z.string().max(40).openapi({ format: 'date-time' }),
     expiresAt: z.string().max(40).openapi({ format: 'date-time' }),
