@@ -13,8 +13,8 @@ import { createApp } from '../../src/app';
  * lower a budget below when a change fixes some, never raise one.
  */
 const OWASP_BUDGET: Record<string, number> = {
-  'owasp:api4:2023-string-limit': 19,
-  'owasp:api4:2023-string-restricted': 87,
+  'owasp:api4:2023-string-limit': 18,
+  'owasp:api4:2023-string-restricted': 86,
   'owasp:api4:2023-integer-format': 0,
   'owasp:api4:2023-integer-limit': 0,
   'owasp:api4:2023-array-limit': 7,

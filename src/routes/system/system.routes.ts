@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { JOB_STATUSES, JOB_TRIGGERS } from '../../db/enums';
-import { JOB_OUTCOME_STATUSES } from '../../jobs/run-job';
+import { JOB_ERROR_MAX, JOB_OUTCOME_STATUSES } from '../../jobs/run-job';
 import { UuidSchema } from '../../lib/uuid';
 import { ALERT_KINDS } from '../../services/system/alerts';
 import { LOCK_WAITS_LIMIT, SLOW_QUERY_MAX, SLOW_STATEMENTS_LIMIT } from '../../services/system/db-stats';
@@ -110,7 +110,7 @@ export const DatabaseOverviewSchema = z
               startedAt: z.iso.datetime().max(40),
               finishedAt: timestamp,
               rowsAffected: RowsAffected.nullable(),
-              error: z.string().nullable(),
+              error: z.string().max(JOB_ERROR_MAX).nullable(),
             })
             .nullable(),
         }),
