@@ -5,7 +5,7 @@ import { requireRole } from '../../middleware/auth';
 import { rateLimit } from '../../middleware/rate-limit';
 import { USER_AGENT_MAX } from '../../services/auth/sessions';
 import { defineRoute, jsonBody, jsonContent } from '../shared/openapi';
-import { IdParam } from '../shared/schemas';
+import { IdParam, TimestampSchema } from '../shared/schemas';
 import { DeviceNameSchema, NameSchema, NewPasswordSchema, PasswordInputSchema, UserSchema } from '../shared/users';
 
 const security = [{ bearerAuth: [] }];
@@ -21,9 +21,9 @@ export const SessionSchema = z
       .regex(TRUNCATED_IP_FORMAT)
       .nullable()
       .openapi({ description: 'Truncated: /24 (IPv4) or /48 (IPv6)' }),
-    createdAt: z.string().max(40).openapi({ format: 'date-time' }),
-    lastUsedAt: z.string().max(40).openapi({ format: 'date-time' }),
-    expiresAt: z.string().max(40).openapi({ format: 'date-time' }),
+    createdAt: TimestampSchema,
+    lastUsedAt: TimestampSchema,
+    expiresAt: TimestampSchema,
     current: z.boolean(),
   })
   .openapi('Session');
