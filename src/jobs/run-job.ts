@@ -7,6 +7,9 @@ import { createLogger } from '../lib/logger';
 import { type AuditContext, auditInsertWhere } from '../services/audit/record';
 import { JOBS } from './registry';
 
+/** A failed run's message is stored cut to this many characters. */
+export const JOB_ERROR_MAX = 2000;
+
 /** What a run ends as; `running` and `abandoned` are states of the job_runs row, never an outcome. */
 export const JOB_OUTCOME_STATUSES = ['succeeded', 'failed', 'skipped'] as const satisfies readonly JobStatus[];
 
@@ -102,7 +105,7 @@ export async function runJob(
     // If the database itself is gone this fails too; the lease then expires and the next run takes over.
     await db
       .execute(sql`
-        update job_runs set status = 'failed', finished_at = now(), lease_until = null, error = ${message.slice(0, 2000)}
+        update job_runs set status = 'failed', finished_at = now(), lease_until = null, error = ${message.slice(0, JOB_ERROR_MAX)}
         where id = ${runId}`)
       .catch(() => undefined);
     return {

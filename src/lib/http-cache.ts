@@ -5,6 +5,15 @@ import { MemoryCache } from './memory-cache';
 
 export const PUBLIC_CACHE_CONTROL = 'public, max-age=60, stale-while-revalidate=300';
 export const IMMUTABLE_CACHE_CONTROL = 'public, max-age=31536000, immutable';
+/** A photo's original standing in for a variant that could not be made: cached briefly, so a retry comes soon. */
+export const FALLBACK_CACHE_CONTROL = 'public, max-age=60';
+/** Staff viewing a draft's photo: never in a shared cache, revalidated by ETag. */
+export const PRIVATE_CACHE_CONTROL = 'private, no-cache';
+
+/** What `contentEtag` writes, for the document. */
+export const CONTENT_ETAG_SCHEMA = { type: 'string' as const, pattern: '^"[0-9a-f]{32}"$', maxLength: 34 };
+/** What `versionEtag` writes (a version is a positive int4), for the document. */
+export const VERSION_ETAG_SCHEMA = { type: 'string' as const, pattern: '^"v[1-9][0-9]{0,9}"$', maxLength: 13 };
 
 /** A strong ETag from the bytes of a representation (first 128 bits of SHA-256, hex). */
 export async function contentEtag(body: string | Uint8Array): Promise<string> {

@@ -71,6 +71,10 @@ export function rateLimitKey(ip: string | null): string {
   return `${hexGroups(parsed.v6.slice(0, 4))}::/64`;
 }
 
+/** What truncateIp returns: `a.b.c.0/24` or `h:h:h::/48` (at most 19 characters). */
+export const TRUNCATED_IP_FORMAT = /^(?:(?:[0-9]{1,3}\.){3}0\/24|(?:[0-9a-f]{1,4}:){3}:\/48)$/;
+export const TRUNCATED_IP_MAX = 19;
+
 /** Keeps a /24 of IPv4 or a /48 of IPv6: enough to see abuse, not enough to identify a person. */
 export function truncateIp(ip: string | null | undefined): string | null {
   if (!ip) return null;

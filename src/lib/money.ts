@@ -33,6 +33,12 @@ export function formatMoney(minorUnits: number, currency: string): string {
   return formatter(currency, shown).format(minorUnits / factor);
 }
 
+/**
+ * The longest `priceFormatted` can be: a price is at most 10^14 minor units, so 18 digits with
+ * separators, a symbol or code and `/month` (31 characters at the most today, `F CFA 100,000,000,000,000/month`).
+ */
+export const PRICE_FORMATTED_MAX = 40;
+
 export function priceFormatted(minorUnits: number, currency: string, listingType: 'sale' | 'rent'): string {
   const amount = formatMoney(minorUnits, currency);
   return listingType === 'rent' ? `${amount}/month` : amount;

@@ -13,11 +13,11 @@ import { createApp } from '../../src/app';
  * lower a budget below when a change fixes some, never raise one.
  */
 const OWASP_BUDGET: Record<string, number> = {
-  'owasp:api4:2023-string-limit': 104,
-  'owasp:api4:2023-string-restricted': 137,
-  'owasp:api4:2023-integer-format': 48,
-  'owasp:api4:2023-integer-limit': 41,
-  'owasp:api4:2023-array-limit': 19,
+  'owasp:api4:2023-string-limit': 18,
+  'owasp:api4:2023-string-restricted': 86,
+  'owasp:api4:2023-integer-format': 0,
+  'owasp:api4:2023-integer-limit': 0,
+  'owasp:api4:2023-array-limit': 7,
 };
 
 const env = {

@@ -37,8 +37,8 @@ const bandOf = (price: number) => PRICE_BANDS.findIndex((b) => b.max === null ||
 /** The facets `rows` must produce, counted here from the rows themselves. */
 function expected(rows: Listing[]): Facets {
   const visible = rows.filter((r) => r.status === 'active' || r.status === 'pending');
-  const tally = (key: (r: Listing) => string) => {
-    const counts = new Map<string, number>();
+  const tally = <T extends string>(key: (r: Listing) => T) => {
+    const counts = new Map<T, number>();
     for (const r of visible) counts.set(key(r), (counts.get(key(r)) ?? 0) + 1);
     return [...counts]
       .map(([value, count]) => ({ value, count }))

@@ -1,9 +1,8 @@
 import { z } from '@hono/zod-openapi';
 import { AUDIT_ACTIONS, AUDIT_TARGET_TYPES } from '../../db/enums';
 import { UuidSchema } from '../../lib/uuid';
-import { pageQuery, pageSchema } from '../shared/schemas';
+import { pageQuery, pageSchema, TimestampSchema as Timestamp } from '../shared/schemas';
 
-const Timestamp = z.string().max(40).openapi({ format: 'date-time' });
 const Instant = z.union([z.iso.datetime({ offset: true }).max(40), z.iso.date().max(10)]);
 // What the table allows (audit_log's CHECKs): ids of any target kind, request ids, truncated IPs.
 const Printable = (max: number) =>

@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { UuidSchema } from '../../lib/uuid';
 import { requireRole } from '../../middleware/auth';
+import { MAX_IMAGES_PER_LISTING } from '../../services/images/limits';
 import { ImageSchema } from '../listings/listings.schemas';
 import { defineRoute, jsonBody, jsonContent } from '../shared/openapi';
 import { IdParam } from '../shared/schemas';
@@ -75,13 +76,16 @@ export const reorderImages = defineRoute(
       params: IdParam,
       body: jsonBody(
         z
-          .object({ imageIds: z.array(UuidSchema).max(50) })
+          .object({ imageIds: z.array(UuidSchema).max(MAX_IMAGES_PER_LISTING) })
           .strict()
           .openapi('ImageOrder'),
       ),
     },
     responses: {
-      200: jsonContent(z.object({ data: z.array(ImageSchema) }), 'The photos in their new order'),
+      200: jsonContent(
+        z.object({ data: z.array(ImageSchema).max(MAX_IMAGES_PER_LISTING) }),
+        'The photos in their new order',
+      ),
     },
   },
   ['PROPERTY_NOT_FOUND', 'INVALID_IMAGE_ORDER', 'IMAGES_CHANGED'],

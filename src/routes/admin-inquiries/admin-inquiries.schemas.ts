@@ -1,10 +1,14 @@
 import { z } from '@hono/zod-openapi';
 import { INQUIRY_EVENT_TYPES, INQUIRY_STATUSES } from '../../db/enums';
 import { UuidSchema } from '../../lib/uuid';
-import { pageQuery, pageSchema } from '../shared/schemas';
+import { InquiryBodySchema, StoredEmailSchema, StoredPhoneSchema } from '../inquiries/inquiries.schemas';
+import { Slug, Title } from '../shared/listing-fields';
+import { pageQuery, pageSchema, TimestampSchema as Timestamp } from '../shared/schemas';
+import { EmailSchema, NameSchema } from '../shared/users';
 
 const StatusSchema = z.enum(INQUIRY_STATUSES);
-const Timestamp = z.string().max(40).openapi({ format: 'date-time' });
+/** inquiry_events_note_length; PostgreSQL text holds no NUL. */
+const NOTE_MAX = 5000;
 const Instant = z.union([z.iso.datetime({ offset: true }).max(40), z.iso.date().max(10)]);
 
 export const InquiryListQuerySchema = z.object({
@@ -23,17 +27,17 @@ export const InquirySchema = z
   .object({
     id: UuidSchema,
     propertyId: UuidSchema.nullable(),
-    property: z.object({ id: UuidSchema, slug: z.string(), title: z.string() }).nullable(),
-    deletedProperty: z.object({ id: UuidSchema, title: z.string() }).nullable().openapi({
+    property: z.object({ id: UuidSchema, slug: Slug, title: Title }).nullable(),
+    deletedProperty: z.object({ id: UuidSchema, title: Title }).nullable().openapi({
       description: 'The listing this inquiry was about, as it was when it was deleted (propertyId is then null)',
     }),
-    name: z.string(),
-    email: z.string(),
-    phone: z.string().nullable(),
-    message: z.string(),
+    name: InquiryBodySchema.shape.name,
+    email: StoredEmailSchema,
+    phone: StoredPhoneSchema.nullable(),
+    message: InquiryBodySchema.shape.message,
     status: StatusSchema,
     assignedTo: UuidSchema.nullable(),
-    assignee: z.object({ id: UuidSchema, name: z.string(), email: z.string() }).nullable(),
+    assignee: z.object({ id: UuidSchema, name: NameSchema, email: EmailSchema }).nullable(),
     firstRespondedAt: Timestamp.nullable(),
     createdAt: Timestamp,
     updatedAt: Timestamp,
@@ -47,9 +51,9 @@ export const InquiryEventSchema = z
     fromStatus: StatusSchema.nullable(),
     toStatus: StatusSchema.nullable(),
     assignedTo: UuidSchema.nullable(),
-    note: z.string().nullable(),
+    note: z.string().max(NOTE_MAX).nullable().openapi({ pattern: '^[^\\u0000]*$' }),
     actorId: UuidSchema.nullable(),
-    actor: z.object({ id: UuidSchema, name: z.string() }).nullable(),
+    actor: z.object({ id: UuidSchema, name: NameSchema }).nullable(),
     createdAt: Timestamp,
   })
   .openapi('InquiryEvent');
@@ -68,10 +72,10 @@ export const InquiryPatchSchema = z
       .string()
       .trim()
       .min(1)
-      .refine((v) => [...v].length <= 5000, 'must be at most 5000 characters')
+      .refine((v) => [...v].length <= NOTE_MAX, `must be at most ${NOTE_MAX} characters`)
       .refine((v) => !v.includes('\u0000'), 'must not contain NUL')
       .optional()
-      .openapi({ minLength: 1, maxLength: 5000, pattern: '^[^\\u0000]*$' }),
+      .openapi({ minLength: 1, maxLength: NOTE_MAX, pattern: '^[^\\u0000]*$' }),
   })
   .strict()
   .refine((v) => v.status !== undefined || v.assignedTo !== undefined || v.note !== undefined, {

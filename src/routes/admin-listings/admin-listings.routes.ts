@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { IF_MATCH_PATTERN } from '../../lib/http-cache';
+import { IF_MATCH_PATTERN, VERSION_ETAG_SCHEMA } from '../../lib/http-cache';
 import { requireRole } from '../../middleware/auth';
 import { AdminListingSchema, AdminSearchQuerySchema, SearchPageSchema } from '../listings/listings.schemas';
 import { defineRoute, jsonBody, jsonContent } from '../shared/openapi';
@@ -11,7 +11,7 @@ const admin = {
   security: [{ adminBearerAuth: [] }],
 };
 
-const etagHeader = { ETag: { schema: { type: 'string' as const }, description: 'Send it back in If-Match' } };
+const etagHeader = { ETag: { schema: VERSION_ETAG_SCHEMA, description: 'Send it back in If-Match' } };
 
 export const listAdminListings = defineRoute(
   {

@@ -1,36 +1,42 @@
 import { z } from '@hono/zod-openapi';
 import { LISTING_STATUSES, LISTING_TYPES, PROPERTY_TYPES } from '../../db/enums';
 import { UuidSchema } from '../../lib/uuid';
-
-const text = (min: number, max: number) => z.string().trim().min(min).max(max);
+import {
+  AddressLine1,
+  AreaSqm,
+  Bedrooms,
+  City,
+  Country,
+  Currency,
+  Description,
+  Features,
+  PostalCode,
+  Price,
+  Region,
+  Title,
+} from '../shared/listing-fields';
+import { TimestampSchema } from '../shared/schemas';
 
 const AddressInput = z
   .object({
-    line1: text(1, 200),
-    city: text(1, 100),
-    region: text(0, 100).optional(),
-    postalCode: text(0, 20).optional(),
-    country: z
-      .string()
-      .regex(/^[A-Z]{2}$/, 'ISO 3166-1 alpha-2, upper case')
-      .openapi({ example: 'US' }),
+    line1: AddressLine1,
+    city: City,
+    region: Region.optional(),
+    postalCode: PostalCode.optional(),
+    country: Country,
   })
   .strict();
 
 const fields = {
-  title: text(3, 200),
-  description: z.string().max(20_000).optional(),
+  title: Title,
+  description: Description.optional(),
   propertyType: z.enum(PROPERTY_TYPES),
   listingType: z.enum(LISTING_TYPES),
-  price: z.number().int().min(0).max(100_000_000_000_000).openapi({ description: 'Minor units (cents)' }),
-  currency: z
-    .string()
-    .regex(/^[A-Z]{3}$/, 'ISO 4217, upper case')
-    .optional()
-    .openapi({ example: 'USD' }),
-  bedrooms: z.number().int().min(0).max(100).optional(),
+  price: Price,
+  currency: Currency.optional(),
+  bedrooms: Bedrooms.optional(),
   bathrooms: z.number().min(0).max(99.5).multipleOf(0.5).optional().openapi({ multipleOf: 0.5 }),
-  areaSqm: z.number().int().min(1).max(100_000_000).nullable().optional(),
+  areaSqm: AreaSqm.nullable().optional(),
   address: AddressInput,
   latitude: z
     .number()
@@ -40,8 +46,11 @@ const fields = {
     .optional()
     .openapi({ description: 'With longitude: both numbers, or both null.' }),
   longitude: z.number().min(-180).max(180).nullable().optional(),
-  features: z.array(text(1, 50)).max(50).optional(),
+  features: Features.optional(),
 };
+
+/** property_status_history_reason_length. */
+const STATUS_REASON_MAX = 1000;
 
 // `paired`, as far as JSON Schema can say it (null also pairs with null: the description says so).
 const PAIRED = { dependentRequired: { latitude: ['longitude'], longitude: ['latitude'] } } as object;
@@ -64,7 +73,7 @@ export const UpdateListingSchema = z
   .openapi('UpdateProperty', { minProperties: 1, ...PAIRED });
 
 export const StatusChangeSchema = z
-  .object({ status: z.enum(LISTING_STATUSES), reason: z.string().trim().min(1).max(1000).optional() })
+  .object({ status: z.enum(LISTING_STATUSES), reason: z.string().trim().min(1).max(STATUS_REASON_MAX).optional() })
   .strict()
   .openapi('PropertyStatusChange');
 
@@ -74,9 +83,9 @@ export const HistorySchema = z
       z.object({
         from: z.enum(LISTING_STATUSES).nullable(),
         to: z.enum(LISTING_STATUSES),
-        reason: z.string().nullable(),
+        reason: z.string().max(STATUS_REASON_MAX).nullable(),
         changedBy: UuidSchema.nullable(),
-        changedAt: z.string(),
+        changedAt: TimestampSchema,
       }),
     ),
   })

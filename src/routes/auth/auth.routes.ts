@@ -1,7 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { rateLimit } from '../../middleware/rate-limit';
 import { defineRoute, jsonBody, jsonContent } from '../shared/openapi';
-import { EmailSchema, NameSchema, NewPasswordSchema, PasswordInputSchema } from '../shared/users';
+import { DeviceNameSchema, EmailSchema, NameSchema, NewPasswordSchema, PasswordInputSchema } from '../shared/users';
 import { TokensSchema } from './auth.schemas';
 
 // Every /v1/auth route shares one per-IP budget (AUTH_RATE_LIMITER in wrangler.toml).
@@ -54,7 +54,7 @@ export const login = defineRoute(
           .object({
             email: EmailSchema,
             password: PasswordInputSchema,
-            deviceName: z.string().trim().min(1).max(100).optional(),
+            deviceName: DeviceNameSchema.optional(),
           })
           .strict()
           .openapi('LoginBody'),

@@ -1,13 +1,26 @@
 import { z } from '@hono/zod-openapi';
+import { ACCESS_TOKEN_TTL_SECONDS } from '../../services/auth/access-token';
+import { REFRESH_TOKEN_FORMAT, REFRESH_TOKEN_LENGTH } from '../../services/auth/refresh-token';
 import type { IssuedTokens } from '../../services/auth/types';
 import { toUserJson, UserSchema } from '../shared/users';
 
 export const TokensSchema = z
   .object({
     user: UserSchema,
-    accessToken: z.string().openapi({ description: 'JWT (HS256), 15 minutes' }),
-    refreshToken: z.string().openapi({ description: 'Single use; each refresh returns a new one' }),
-    expiresIn: z.number().int().openapi({ description: 'Access token lifetime in seconds', example: 900 }),
+    accessToken: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/)
+      .openapi({ description: 'JWT (HS256), 15 minutes' }),
+    refreshToken: z
+      .string()
+      .length(REFRESH_TOKEN_LENGTH)
+      .regex(REFRESH_TOKEN_FORMAT)
+      .openapi({ description: 'Single use; each refresh returns a new one' }),
+    expiresIn: z
+      .int()
+      .min(ACCESS_TOKEN_TTL_SECONDS)
+      .max(ACCESS_TOKEN_TTL_SECONDS)
+      .openapi({ format: 'int32', description: 'Access token lifetime in seconds', example: ACCESS_TOKEN_TTL_SECONDS }),
   })
   .openapi('Tokens');
 

@@ -1,39 +1,61 @@
 import { z } from '@hono/zod-openapi';
+import { LISTING_STATUSES } from '../../db/enums';
 import { UuidSchema } from '../../lib/uuid';
 import { requireRole } from '../../middleware/auth';
+import { TOP_LISTINGS } from '../../services/analytics/dashboard';
+import { Slug, Title } from '../shared/listing-fields';
 import { defineRoute, jsonContent } from '../shared/openapi';
+import { CountSchema } from '../shared/schemas';
 
-const StatusCounts = z.record(z.string(), z.number().int());
+/** dashboard_snapshots_days: the longest period the dashboard counts. */
+const MAX_DAYS = 365;
+
+const StatusCounts = z.record(z.string(), CountSchema);
 
 export const DashboardQuerySchema = z.object({
-  days: z.coerce.number().int().min(1).max(365).default(30).openapi({ description: 'UTC days, today included.' }),
+  days: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_DAYS)
+    .default(30)
+    .openapi({ format: 'int32', description: 'UTC days, today included.' }),
   until: z.iso
     .date()
+    .max(10)
     .optional()
     .openapi({ description: 'Last day of the period (UTC date, default today), to look at a past period.' }),
 });
 
 export const DashboardSchema = z
   .object({
-    period: z.object({ days: z.number().int(), from: z.iso.date().max(10), to: z.iso.date().max(10) }).openapi({
-      description: 'First and last UTC day of the period, both included.',
-    }),
+    period: z
+      .object({
+        days: z.int().min(1).max(MAX_DAYS).openapi({ format: 'int32' }),
+        from: z.iso.date().max(10),
+        to: z.iso.date().max(10),
+      })
+      .openapi({
+        description: 'First and last UTC day of the period, both included.',
+      }),
     listingsByStatus: StatusCounts.openapi({ description: 'Current listings by status (not limited to the period).' }),
     inquiriesByStatus: StatusCounts.openapi({ description: 'Inquiries created in the period, by current status.' }),
-    inquiriesPerDay: z.array(z.object({ date: z.string(), count: z.number().int() })),
-    topViewedListings: z.array(
-      z.object({
-        propertyId: UuidSchema,
-        slug: z.string(),
-        title: z.string(),
-        status: z.string(),
-        views: z.number().int(),
-        inquiries: z.number().int(),
-      }),
-    ),
+    inquiriesPerDay: z.array(z.object({ date: z.iso.date().max(10), count: CountSchema })).max(MAX_DAYS),
+    topViewedListings: z
+      .array(
+        z.object({
+          propertyId: UuidSchema,
+          slug: Slug,
+          title: Title,
+          status: z.enum(LISTING_STATUSES),
+          views: CountSchema,
+          inquiries: CountSchema,
+        }),
+      )
+      .max(TOP_LISTINGS),
     viewsToInquiries: z.object({
-      views: z.number().int(),
-      inquiries: z.number().int(),
+      views: CountSchema,
+      inquiries: CountSchema,
       rate: z
         .number()
         .nullable()
@@ -44,7 +66,7 @@ export const DashboardSchema = z
         .number()
         .nullable()
         .openapi({ description: 'Median time from inquiry to its first move out of new.' }),
-      responded: z.number().int(),
+      responded: CountSchema,
     }),
     generatedAt: z.iso.datetime().max(40).openapi({
       description:

@@ -10,6 +10,8 @@ const MAX_METADATA_BYTES = 512;
 const MAX_METADATA_KEYS = 10;
 const MIN_KEY = 1;
 const MAX_KEY = 40;
+/** The most events one request may carry (and so the most it can accept). */
+const MAX_EVENTS = 50;
 
 const MetadataSchema = z
   .record(
@@ -40,7 +42,7 @@ export const EventsBodySchema = z
           .strict(),
       )
       .min(1)
-      .max(50),
+      .max(MAX_EVENTS),
   })
   .strict()
   .openapi('EventsRequest');
@@ -57,7 +59,10 @@ export const recordEventsRoute = defineRoute(
     middleware: [rateLimit('EVENTS_RATE_LIMITER', 'events')] as const,
     request: { body: jsonBody(EventsBodySchema) },
     responses: {
-      202: jsonContent(z.object({ accepted: z.number().int() }), 'The events were recorded'),
+      202: jsonContent(
+        z.object({ accepted: z.int().min(0).max(MAX_EVENTS).openapi({ format: 'int32' }) }),
+        'The events were recorded',
+      ),
     },
   },
   ['RATE_LIMITED'],

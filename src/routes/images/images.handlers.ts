@@ -1,5 +1,10 @@
 import { notFound } from '../../lib/errors';
-import { IMMUTABLE_CACHE_CONTROL, ifNoneMatchHit } from '../../lib/http-cache';
+import {
+  FALLBACK_CACHE_CONTROL,
+  IMMUTABLE_CACHE_CONTROL,
+  ifNoneMatchHit,
+  PRIVATE_CACHE_CONTROL,
+} from '../../lib/http-cache';
 import { isUuid } from '../../lib/uuid';
 import { callerHasRole } from '../../middleware/optional-auth';
 import { imageForServing } from '../../services/images/manage';
@@ -10,11 +15,6 @@ import type { AppRouteHandler, RequestContext } from '../shared/request-context'
 import type { getImage } from './images.routes';
 
 const missing = () => notFound('IMAGE_NOT_FOUND', 'No such image.');
-
-/** The original standing in for a variant that could not be made: cached briefly, so a retry comes soon. */
-const FALLBACK_CACHE_CONTROL = 'public, max-age=60';
-/** Staff viewing a draft's photo: never in a shared cache, revalidated by ETag. */
-const PRIVATE_CACHE_CONTROL = 'private, no-cache';
 
 const SAFE_HEADERS = {
   'Content-Disposition': 'inline',

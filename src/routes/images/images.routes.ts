@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { FALLBACK_CACHE_CONTROL, IMMUTABLE_CACHE_CONTROL, PRIVATE_CACHE_CONTROL } from '../../lib/http-cache';
 import { VARIANT_WIDTHS } from '../../services/images/variants';
 import { defineRoute } from '../shared/openapi';
 
@@ -31,16 +32,24 @@ export const getImage = defineRoute(
         description: 'The image',
         headers: {
           ETag: {
-            schema: { type: 'string' },
+            schema: {
+              type: 'string',
+              // The original's SHA-256, or variantEtag(): its first 32 hex digits, version, width and format.
+              pattern: '^"(?:[0-9a-f]{64}|[0-9a-f]{32}-v[0-9]+-w[0-9]+-(?:avif|webp|jpg|png))"$',
+              maxLength: 66,
+            },
             description: 'Strong: SHA-256 of the original, or of the original plus width, format and encoder version',
           },
           'Cache-Control': {
-            schema: { type: 'string' },
+            schema: { type: 'string', enum: [IMMUTABLE_CACHE_CONTROL, PRIVATE_CACHE_CONTROL, FALLBACK_CACHE_CONTROL] },
             description:
               'public, max-age=31536000, immutable; private, no-cache for photos of non-public listings; ' +
               'public, max-age=60 when a variant could not be made and the original stands in',
           },
-          Vary: { schema: { type: 'string' }, description: 'Accept, for variants' },
+          Vary: {
+            schema: { type: 'string', enum: ['Accept', 'Accept, Authorization'] },
+            description: 'Accept, for variants',
+          },
         },
         content: {
           'image/jpeg': { schema: binary },

@@ -15,6 +15,15 @@ const PHONE = /^(?:|[\s().-]*\+[\s().-]*[1-9](?:[\s().-]*[0-9]){6,14}[\s().-]*)$
 const NAME_MAX = 100;
 const MESSAGE_MIN = 10;
 const MESSAGE_MAX = 5000;
+const EMAIL_MAX = 254;
+
+/** An inquiry's phone as stored: E.164 without separators (inquiries_phone_format). */
+export const StoredPhoneSchema = z
+  .string()
+  .max(16)
+  .regex(/^\+[1-9][0-9]{6,14}$/);
+/** An inquiry's email as stored: what the body's `email` accepted. */
+export const StoredEmailSchema = z.email().max(EMAIL_MAX);
 
 export const InquiryBodySchema = z
   .object({
@@ -29,10 +38,10 @@ export const InquiryBodySchema = z
     email: z
       .string()
       .trim()
-      .max(254)
+      .max(EMAIL_MAX)
       .pipe(z.email('must be a valid email address'))
       // Stricter than `format: email` alone: the pattern is the one z.email() applies.
-      .openapi({ format: 'email', pattern: z.regexes.email.source, maxLength: 254 }),
+      .openapi({ format: 'email', pattern: z.regexes.email.source, maxLength: EMAIL_MAX }),
     phone: z
       .string()
       .trim()

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { CONTENT_ETAG_SCHEMA, PUBLIC_CACHE_CONTROL } from '../../lib/http-cache';
 import { defineRoute, jsonContent } from '../shared/openapi';
 import {
   FacetsQuerySchema,
@@ -9,8 +10,11 @@ import {
 } from './listings.schemas';
 
 const cachedHeaders = {
-  ETag: { schema: { type: 'string' as const }, description: 'Strong validator of the representation' },
-  'Cache-Control': { schema: { type: 'string' as const }, description: 'Short max-age with stale-while-revalidate' },
+  ETag: { schema: CONTENT_ETAG_SCHEMA, description: 'Strong validator of the representation' },
+  'Cache-Control': {
+    schema: { type: 'string' as const, enum: [PUBLIC_CACHE_CONTROL] },
+    description: 'Short max-age with stale-while-revalidate',
+  },
 };
 
 export const searchListingsRoute = defineRoute(

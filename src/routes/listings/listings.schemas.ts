@@ -1,8 +1,30 @@
 import { z } from '@hono/zod-openapi';
 import { LISTING_STATUSES, LISTING_TYPES, PROPERTY_TYPES } from '../../db/enums';
+import { PRICE_FORMATTED_MAX } from '../../lib/money';
 import { UuidSchema } from '../../lib/uuid';
+import { MAX_IMAGES_PER_LISTING } from '../../services/images/limits';
+import { MAX_CITIES, PRICE_BANDS } from '../../services/listings/facets';
 import { SEARCH_SORTS, type SearchFilters, type SearchSort } from '../../services/listings/filters';
-import { pageSchema } from '../shared/schemas';
+import {
+  AddressLine1,
+  AltText,
+  AreaSqm,
+  Bedrooms,
+  City,
+  Country,
+  Currency,
+  Description,
+  Features,
+  ImageDimension,
+  MAX_PRICE,
+  PostalCode,
+  Price,
+  Region,
+  Slug,
+  SortOrder,
+  Title,
+} from '../shared/listing-fields';
+import { pageSchema, TimestampSchema as Timestamp } from '../shared/schemas';
 
 // Query values are text; the document gives the number they must spell (`.openapi` states what
 // the regex and the pipe check, which the generator cannot see through the transform).
@@ -43,8 +65,6 @@ const near = z
     return { lat, lng };
   })
   .refine((p) => Math.abs(p.lat) <= 90 && Math.abs(p.lng) <= 180, 'lat within -90..90, lng within -180..180');
-
-const MAX_PRICE = 100_000_000_000_000;
 
 const searchFields = {
   q: z.string().trim().min(1).max(200).optional().openapi({ description: 'Full text: title, description, address' }),
@@ -164,11 +184,11 @@ export const toSort = (v: { sort: SearchSort }) => v.sort;
 // ---- responses ----
 
 export const AddressSchema = z.object({
-  line1: z.string(),
-  city: z.string(),
-  region: z.string(),
-  postalCode: z.string(),
-  country: z.string(),
+  line1: AddressLine1,
+  city: City,
+  region: Region,
+  postalCode: PostalCode,
+  country: Country,
 });
 
 export const ImageSchema = z
@@ -181,33 +201,37 @@ export const ImageSchema = z
         '(a photo narrower than 160 px: its original at its own width)',
       example: 'https://api.example.com/v1/images/0190…?w=160 160w, https://api.example.com/v1/images/0190…?w=320 320w',
     }),
-    altText: z.string(),
-    width: z.number().int(),
-    height: z.number().int(),
-    sortOrder: z.number().int(),
+    altText: AltText,
+    width: ImageDimension,
+    height: ImageDimension,
+    sortOrder: SortOrder,
     isCover: z.boolean(),
   })
   .openapi('PropertyImage');
 
 const base = {
   id: UuidSchema,
-  slug: z.string(),
-  title: z.string(),
+  slug: Slug,
+  title: Title,
   propertyType: z.enum(PROPERTY_TYPES),
   listingType: z.enum(LISTING_TYPES),
   status: z.enum(LISTING_STATUSES),
-  price: z.number().int().openapi({ description: 'Minor units (cents)' }),
-  currency: z.string().openapi({ example: 'USD' }),
-  priceFormatted: z.string().openapi({ example: '$1,250,000' }),
-  bedrooms: z.number().int(),
+  price: Price,
+  currency: Currency,
+  priceFormatted: z
+    .string()
+    .max(PRICE_FORMATTED_MAX)
+    // Intl output: no control characters.
+    .openapi({ pattern: '^[^\\u0000-\\u001f\\u007f-\\u009f]*$', example: '$1,250,000' }),
+  bedrooms: Bedrooms,
   bathrooms: z.number(),
-  areaSqm: z.number().int().nullable(),
+  areaSqm: AreaSqm.nullable(),
   address: AddressSchema,
   latitude: z.number().nullable(),
   longitude: z.number().nullable(),
-  features: z.array(z.string()),
-  createdAt: z.string(),
-  updatedAt: z.string(),
+  features: Features,
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
 };
 
 export const ListingSummarySchema = z
@@ -219,25 +243,28 @@ export const ListingSummarySchema = z
   .openapi('PropertySummary');
 
 export const ListingSchema = z
-  .object({ ...base, description: z.string(), images: z.array(ImageSchema) })
+  .object({ ...base, description: Description, images: z.array(ImageSchema).max(MAX_IMAGES_PER_LISTING) })
   .openapi('Property');
 
 export const AdminListingSchema = ListingSchema.extend({
-  version: z.number().int(),
-  publishedAt: z.string().nullable(),
+  version: z.number().int().min(1).max(2_147_483_647).openapi({ format: 'int32' }),
+  publishedAt: Timestamp.nullable(),
   createdBy: UuidSchema.nullable(),
 }).openapi('AdminProperty');
 
 export const SearchPageSchema = pageSchema(ListingSummarySchema).openapi('PropertySearchPage');
 
-const Count = z.object({ value: z.string(), count: z.number().int() });
+/** A count of listings: `count(*)::int` in the facets query (services/listings/facets.ts). */
+const ListingCount = z.number().int().min(0).max(2_147_483_647).openapi({ format: 'int32' });
+const count = <T extends z.ZodType>(value: T, most: number) =>
+  z.array(z.object({ value, count: ListingCount })).max(most);
 
 export const FacetsSchema = z
   .object({
-    total: z.number().int(),
-    propertyType: z.array(Count),
-    listingType: z.array(Count),
-    city: z.array(Count),
-    priceBands: z.array(z.object({ min: z.number().int(), max: z.number().int().nullable(), count: z.number().int() })),
+    total: ListingCount,
+    propertyType: count(z.enum(PROPERTY_TYPES), PROPERTY_TYPES.length),
+    listingType: count(z.enum(LISTING_TYPES), LISTING_TYPES.length),
+    city: count(City, MAX_CITIES),
+    priceBands: z.array(z.object({ min: Price, max: Price.nullable(), count: ListingCount })).max(PRICE_BANDS.length),
   })
   .openapi('PropertyFacets');

@@ -1,22 +1,29 @@
 import { z } from '@hono/zod-openapi';
+import { TRUNCATED_IP_FORMAT, TRUNCATED_IP_MAX } from '../../lib/ip';
 import { UuidSchema } from '../../lib/uuid';
 import { requireRole } from '../../middleware/auth';
 import { rateLimit } from '../../middleware/rate-limit';
+import { USER_AGENT_MAX } from '../../services/auth/sessions';
 import { defineRoute, jsonBody, jsonContent } from '../shared/openapi';
-import { IdParam } from '../shared/schemas';
-import { NameSchema, NewPasswordSchema, PasswordInputSchema, UserSchema } from '../shared/users';
+import { IdParam, TimestampSchema } from '../shared/schemas';
+import { DeviceNameSchema, NameSchema, NewPasswordSchema, PasswordInputSchema, UserSchema } from '../shared/users';
 
 const security = [{ bearerAuth: [] }];
 
 export const SessionSchema = z
   .object({
     id: UuidSchema,
-    deviceName: z.string().nullable(),
-    userAgent: z.string().nullable(),
-    ipAddress: z.string().nullable().openapi({ description: 'Truncated: /24 (IPv4) or /48 (IPv6)' }),
-    createdAt: z.string().max(40).openapi({ format: 'date-time' }),
-    lastUsedAt: z.string().max(40).openapi({ format: 'date-time' }),
-    expiresAt: z.string().max(40).openapi({ format: 'date-time' }),
+    deviceName: DeviceNameSchema.nullable(),
+    userAgent: z.string().max(USER_AGENT_MAX).nullable(),
+    ipAddress: z
+      .string()
+      .max(TRUNCATED_IP_MAX)
+      .regex(TRUNCATED_IP_FORMAT)
+      .nullable()
+      .openapi({ description: 'Truncated: /24 (IPv4) or /48 (IPv6)' }),
+    createdAt: TimestampSchema,
+    lastUsedAt: TimestampSchema,
+    expiresAt: TimestampSchema,
     current: z.boolean(),
   })
   .openapi('Session');

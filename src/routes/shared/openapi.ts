@@ -16,7 +16,13 @@ export const ProblemSchema = z
     status: z.int().min(400).max(599).openapi({ format: 'int32' }),
     detail: z.string().max(1000).optional(),
     code: z.enum(ALL_PROBLEM_CODES).openapi({ description: 'Stable and machine-readable; clients branch on it.' }),
-    requestId: z.string().max(128).optional().openapi({ description: 'Also in the X-Request-Id header.' }),
+    requestId: z
+      .string()
+      .max(128)
+      // hono/request-id keeps a client's X-Request-Id only when it is made of these; else a UUID.
+      .regex(/^[A-Za-z0-9_=-]+$/)
+      .optional()
+      .openapi({ description: 'Also in the X-Request-Id header.' }),
     errors: z
       .array(
         z.object({

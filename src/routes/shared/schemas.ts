@@ -1,6 +1,9 @@
 import { z } from '@hono/zod-openapi';
 import { UuidSchema } from '../../lib/uuid';
 
+/** A timestamp as `Date.toISOString()` writes it. */
+export const TimestampSchema = z.string().max(40).openapi({ format: 'date-time' });
+
 /** `{id}` in a path: a UUID, or the request is a 422. */
 export const IdParam = z.object({ id: UuidSchema });
 
@@ -32,3 +35,6 @@ export const pageQuery = {
     .regex(/^[\x21-\x7e]+$/)
     .optional(),
 };
+
+/** A count of rows (`count(*)`, a bigint): never negative, and a JSON number keeps it exact. */
+export const CountSchema = z.int().min(0).max(Number.MAX_SAFE_INTEGER).openapi({ format: 'int64' });

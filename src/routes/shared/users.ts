@@ -8,6 +8,7 @@ import {
   passwordProblems,
 } from '../../services/auth/password-policy';
 import type { UserRecord } from '../../services/users/user-record';
+import { TimestampSchema } from './schemas';
 
 export const RoleSchema = z.enum(USER_ROLES).openapi('Role');
 
@@ -18,6 +19,9 @@ export const EmailSchema = z
   .max(254)
   .email()
   .openapi({ example: 'jane@example.com', format: 'email' });
+
+/** A client's name for its session (sessions_device_name_length). */
+export const DeviceNameSchema = z.string().trim().min(1).max(100);
 
 export const NameSchema = z.string().trim().min(1).max(100).openapi({ example: 'Jane Doe' });
 
@@ -41,22 +45,21 @@ export const PasswordInputSchema = z.string().min(1).max(1024);
 export const UserSchema = z
   .object({
     id: UuidSchema,
-    email: z.string(),
-    name: z.string(),
+    email: EmailSchema,
+    name: NameSchema,
     role: RoleSchema,
     isActive: z.boolean(),
     mustChangePassword: z.boolean(),
-    lastLoginAt: z.string().nullable().openapi({ format: 'date-time' }),
-    createdAt: z.string().max(40).openapi({ format: 'date-time' }),
+    lastLoginAt: TimestampSchema.nullable(),
+    createdAt: TimestampSchema,
   })
   .openapi('User');
 
 export const AdminUserSchema = UserSchema.extend({
-  lockedAt: z.string().nullable().openapi({
-    format: 'date-time',
+  lockedAt: TimestampSchema.nullable().openapi({
     description: 'Set while too many failed sign-ins lock the account for new clients.',
   }),
-  failedLoginCount: z.number().int(),
+  failedLoginCount: z.int().min(0).max(2_147_483_647).openapi({ format: 'int32' }),
 }).openapi('AdminUser');
 
 export function toUserJson(user: UserRecord) {

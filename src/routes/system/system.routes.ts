@@ -1,10 +1,11 @@
 import { z } from '@hono/zod-openapi';
 import { JOB_STATUSES, JOB_TRIGGERS } from '../../db/enums';
-import { JOB_OUTCOME_STATUSES } from '../../jobs/run-job';
+import { JOB_ERROR_MAX, JOB_OUTCOME_STATUSES } from '../../jobs/run-job';
 import { UuidSchema } from '../../lib/uuid';
 import { ALERT_KINDS } from '../../services/system/alerts';
+import { LOCK_WAITS_LIMIT, SLOW_QUERY_MAX, SLOW_STATEMENTS_LIMIT } from '../../services/system/db-stats';
 import { defineRoute, jsonContent } from '../shared/openapi';
-import { pageQuery, pageSchema } from '../shared/schemas';
+import { CountSchema, pageQuery, pageSchema } from '../shared/schemas';
 
 const unavailable = z.object({
   available: z.literal(false),
@@ -29,6 +30,20 @@ const relationName = () =>
     .max(63)
     .regex(/^[a-z_][a-z0-9_$]*$/);
 const day = () => z.iso.date().max(10);
+/** A job's name, as the registry (jobs/registry.ts) spells them. */
+const JobName = z
+  .string()
+  .max(64)
+  .regex(/^[a-z][a-z0-9-]{0,63}$/);
+/** job_runs.rows_affected: an integer column. */
+const RowsAffected = z.int32();
+/** pg_locks.locktype and .mode: one ASCII word (`relation`, `transactionid`, `ShareUpdateExclusiveLock`, ...). */
+const LockWord = z
+  .string()
+  .max(32)
+  .regex(/^[A-Za-z]+$/);
+/** A server process id (int4 in pg_stat_activity). */
+const Pid = z.int().min(1).max(2_147_483_647).openapi({ format: 'int32' });
 
 const growthWindow = z
   .object({
@@ -44,15 +59,20 @@ const growthWindow = z
 export const DatabaseOverviewSchema = z
   .object({
     generatedAt: z.iso.datetime().max(40),
-    server: section('SystemServer', { version: z.string(), database: z.string(), role: z.string() }),
+    server: section('SystemServer', {
+      version: z.string(),
+      // PostgreSQL names: at most 63 bytes (NAMEDATALEN - 1).
+      database: z.string().max(63),
+      role: z.string().max(63),
+    }),
     connections: section('SystemConnections', {
-      total: z.number().int(),
-      byState: z.record(z.string(), z.number().int()),
+      total: CountSchema,
+      byState: z.record(z.string(), CountSchema),
     }),
     tables: section('SystemTables', {
       data: z.array(
         z.object({
-          table: z.string(),
+          table: relationName(),
           totalBytes: z.number(),
           tableBytes: z.number(),
           liveTuples: z.number(),
@@ -69,8 +89,8 @@ export const DatabaseOverviewSchema = z
     indexes: section('SystemIndexes', {
       data: z.array(
         z.object({
-          table: z.string(),
-          index: z.string(),
+          table: relationName(),
+          index: relationName(),
           bytes: z.number(),
           scans: z.number(),
           tuplesRead: z.number(),
@@ -81,7 +101,7 @@ export const DatabaseOverviewSchema = z
     jobs: section('SystemJobs', {
       data: z.array(
         z.object({
-          name: z.string(),
+          name: JobName,
           lastRun: z
             .object({
               id: UuidSchema,
@@ -89,35 +109,45 @@ export const DatabaseOverviewSchema = z
               trigger: z.enum(JOB_TRIGGERS),
               startedAt: z.iso.datetime().max(40),
               finishedAt: timestamp,
-              rowsAffected: z.number().int().nullable(),
-              error: z.string().nullable(),
+              rowsAffected: RowsAffected.nullable(),
+              error: z.string().max(JOB_ERROR_MAX).nullable(),
             })
             .nullable(),
         }),
       ),
     }),
     notifications: section('SystemNotifications', {
-      pending: z.number().int(),
-      sending: z.number().int(),
-      dead: z.number().int(),
-      sent: z.number().int(),
+      pending: CountSchema,
+      sending: CountSchema,
+      dead: CountSchema,
+      sent: CountSchema,
     }),
     slowStatements: section('SystemSlowStatements', {
-      data: z.array(
-        z.object({ query: z.string(), calls: z.number(), meanMs: z.number(), totalMs: z.number(), rows: z.number() }),
-      ),
+      data: z
+        .array(
+          z.object({
+            query: z.string().max(SLOW_QUERY_MAX),
+            calls: z.number(),
+            meanMs: z.number(),
+            totalMs: z.number(),
+            rows: z.number(),
+          }),
+        )
+        .max(SLOW_STATEMENTS_LIMIT),
     }),
     lockWaits: section('SystemLockWaits', {
-      data: z.array(
-        z.object({
-          pid: z.number().int(),
-          lockType: z.string(),
-          mode: z.string(),
-          relation: z.string().nullable(),
-          waitingSeconds: z.number().nullable(),
-          blockedBy: z.array(z.number().int()),
-        }),
-      ),
+      data: z
+        .array(
+          z.object({
+            pid: Pid,
+            lockType: LockWord,
+            mode: LockWord,
+            relation: z.string().nullable(),
+            waitingSeconds: z.number().nullable(),
+            blockedBy: z.array(Pid),
+          }),
+        )
+        .max(LOCK_WAITS_LIMIT),
     }),
     growth: section('SystemGrowth', {
       thresholdBytes: bigCount().openapi({ description: 'TABLE_SIZE_THRESHOLD_BYTES' }),
@@ -145,9 +175,9 @@ export const DatabaseOverviewSchema = z
 export const JobOutcomeSchema = z
   .object({
     runId: UuidSchema,
-    name: z.string(),
+    name: JobName,
     status: z.enum(JOB_OUTCOME_STATUSES),
-    rowsAffected: z.number().int(),
+    rowsAffected: RowsAffected,
     details: z.record(z.string(), z.unknown()).optional(),
     error: z.string().optional(),
     startedAt: z.iso.datetime().max(40),
@@ -185,10 +215,7 @@ export const runJobNow = defineRoute(
     security: [{ adminBearerAuth: [] }],
     request: {
       params: z.object({
-        name: z
-          .string()
-          .regex(/^[a-z][a-z0-9-]{0,63}$/)
-          .openapi({ param: { name: 'name', in: 'path' }, example: 'retention' }),
+        name: JobName.openapi({ param: { name: 'name', in: 'path' }, example: 'retention' }),
       }),
     },
     responses: {

@@ -1,5 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
+import type { ListingStatus } from '../../db/enums';
 
 export interface DashboardQuery {
   /** Whole UTC days ending with `lastDay`, which is included. */
@@ -17,7 +18,7 @@ export interface Dashboard {
     propertyId: string;
     slug: string;
     title: string;
-    status: string;
+    status: ListingStatus;
     views: number;
     inquiries: number;
   }>;
@@ -25,7 +26,7 @@ export interface Dashboard {
   firstResponse: { medianSeconds: number | null; responded: number };
 }
 
-const TOP_LISTINGS = 10;
+export const TOP_LISTINGS = 10;
 
 /**
  * Every figure in ONE statement (one round trip), all from indexes. Views come from the daily

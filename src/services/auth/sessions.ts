@@ -10,7 +10,7 @@ import { ACCESS_TOKEN_TTL_SECONDS, signAccessToken } from './access-token';
 import { newRefreshToken } from './refresh-token';
 import type { AuthDeps, ClientInfo, IssuedTokens } from './types';
 
-const USER_AGENT_MAX = 512;
+export const USER_AGENT_MAX = 512;
 
 export function clientUserAgent(userAgent: string | null | undefined): string | null {
   return userAgent ? userAgent.slice(0, USER_AGENT_MAX) : null;

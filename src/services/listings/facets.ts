@@ -1,5 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
+import type { ListingType, PropertyType } from '../../db/enums';
 import { listingFacetCounts as counts, properties } from '../../db/schema';
 import { filterConditions, type SearchFilters, type Visibility, whereOf } from './filters';
 
@@ -18,7 +19,7 @@ export const PRICE_BANDS: ReadonlyArray<{ min: number; max: number | null }> = [
   { min: 100_000_000, max: null },
 ];
 
-const MAX_CITIES = 50;
+export const MAX_CITIES = 50;
 
 /** The filters listing_facet_counts applies itself; any other one needs the listings counted. */
 const COUNTED_FILTERS: ReadonlySet<string> = new Set(['propertyType', 'listingType', 'city', 'minPrice', 'maxPrice']);
@@ -86,9 +87,9 @@ export function facetsQuery(filters: SearchFilters, visibility: Visibility): SQL
 
 interface FacetRow extends Record<string, unknown> {
   grouping: number;
-  property_type: string | null;
+  property_type: PropertyType | null;
   city: string | null;
-  listing_type: string | null;
+  listing_type: ListingType | null;
   price_band: number | null;
   count: number;
 }
@@ -100,8 +101,8 @@ interface Count<T> {
 
 export interface Facets {
   total: number;
-  propertyType: Count<string>[];
-  listingType: Count<string>[];
+  propertyType: Count<PropertyType>[];
+  listingType: Count<ListingType>[];
   city: Count<string>[];
   priceBands: Array<{ min: number; max: number | null; count: number }>;
 }

@@ -5,6 +5,11 @@ import { type GrowthSettings, type RelationGrowth, tableGrowth } from './table-g
 
 export type Section<T> = ({ available: true } & T) | { available: false; reason: string };
 
+/** The most lock waits, and slow statements, the overview lists; a statement's text is cut to SLOW_QUERY_MAX characters. */
+export const LOCK_WAITS_LIMIT = 50;
+export const SLOW_STATEMENTS_LIMIT = 10;
+export const SLOW_QUERY_MAX = 500;
+
 const iso = (column: string) => sql.raw(`to_char(${column} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`);
 
 function sqlstate(error: unknown): string | undefined {
@@ -244,7 +249,7 @@ export async function databaseOverview(
           from pg_locks l left join pg_stat_activity a on a.pid = l.pid
           where not l.granted
           order by a.query_start nulls last
-          limit 50`,
+          limit ${LOCK_WAITS_LIMIT}`,
         (rows: Array<Record<string, unknown>>) => ({
           data: rows.map(
             (r): LockWait => ({
@@ -292,12 +297,12 @@ async function slowest(db: Database): Promise<Section<{ data: SlowStatement[] }>
   if (!installed.installed) return { available: false, reason: 'the pg_stat_statements extension is not installed' };
   return section(
     db,
-    sql`select left(query, 500) as query, calls::float8 as calls, mean_exec_time::float8 as mean_ms,
+    sql`select left(query, ${SLOW_QUERY_MAX}) as query, calls::float8 as calls, mean_exec_time::float8 as mean_ms,
           total_exec_time::float8 as total_ms, rows::float8 as rows
         from pg_stat_statements
         where dbid = (select oid from pg_database where datname = current_database())
         order by mean_exec_time desc
-        limit 10`,
+        limit ${SLOW_STATEMENTS_LIMIT}`,
     (rows: Array<Record<string, unknown>>) => ({
       data: rows.map(
         (r): SlowStatement => ({
