@@ -77,11 +77,6 @@ export const updateHandler: AppRouteHandler<typeof updateAdminListing> = async (
   );
   const body = await adminListing(c, id);
   await purgeListingPages(c, body);
-  // Its photos follow the listing's visibility: visitors are refused them from now on here.
-  await purgePhotos(
-    new URL(c.req.url).origin,
-    body.images.map((image) => image.id),
-  );
   return c.json(body, 200);
 };
 
