@@ -25,6 +25,7 @@ import type { Bindings } from '../../src/env';
 import worker from '../../src/index';
 import { deleteOrphanedImages } from '../../src/services/images/orphans';
 import { databaseKind, testDb, testOwnerDb } from '../helpers/db';
+import { createTestProperty } from '../helpers/listings';
 import { createTestUser } from '../helpers/users';
 
 const env = testEnv as unknown as Bindings;
@@ -256,19 +257,7 @@ describe('retention job', () => {
     const db = testDb();
     const prefix = `properties/${uuidv7()}/`;
     const owner = await createTestUser({ role: 'admin' });
-    const propertyId = uuidv7();
-    await db.insert(properties).values({
-      id: propertyId,
-      slug: `retention-${propertyId.slice(-12)}`,
-      title: 'Retention test house',
-      propertyType: 'house',
-      listingType: 'sale',
-      price: 100_000_00,
-      addressLine1: '1 Test Street',
-      city: 'Testville',
-      country: 'US',
-      createdBy: owner.id,
-    });
+    const { id: propertyId } = await createTestProperty({ createdBy: owner.id });
     const referenced = `${prefix}referenced.jpg`;
     const orphan = `${prefix}orphan.jpg`;
     const elsewhere = `other/${uuidv7()}.jpg`;
@@ -308,19 +297,7 @@ describe('retention job', () => {
     const db = testDb();
     const prefix = `properties/${uuidv7()}/`;
     const owner = await createTestUser({ role: 'admin' });
-    const propertyId = uuidv7();
-    await db.insert(properties).values({
-      id: propertyId,
-      slug: `sweep-${propertyId.slice(-12)}`,
-      title: 'Sweep test house',
-      propertyType: 'house',
-      listingType: 'sale',
-      price: 100_000_00,
-      addressLine1: '1 Test Street',
-      city: 'Testville',
-      country: 'US',
-      createdBy: owner.id,
-    });
+    const { id: propertyId } = await createTestProperty({ createdBy: owner.id });
     // 11 keys in key order, every third one referenced: 4 kept, 7 orphans, spread over every stretch.
     const keys = Array.from({ length: 11 }, (_, i) => `${prefix}${String(i).padStart(2, '0')}.jpg`);
     const referenced = keys.filter((_, i) => i % 3 === 0);
