@@ -1,36 +1,17 @@
 import { eq } from 'drizzle-orm';
-import { v7 as uuidv7 } from 'uuid';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { properties, propertyImages } from '../../src/db/schema';
+import { propertyImages } from '../../src/db/schema';
 import { crc32 } from '../../src/lib/crc32';
 import { fixture } from '../fixtures/images/fixtures.generated';
 import { api, expectProblem, json } from '../helpers/api';
 import { testDb } from '../helpers/db';
+import { photoListing } from '../helpers/images';
 import { createTestUser, type TestUser } from '../helpers/users';
 
 let admin: TestUser;
 beforeAll(async () => {
   admin = await createTestUser({ role: 'admin' });
 });
-
-async function listing(): Promise<string> {
-  const id = uuidv7();
-  await testDb()
-    .insert(properties)
-    .values({
-      id,
-      slug: `hostile-${id}`,
-      title: 'Hostile photo home',
-      propertyType: 'house',
-      listingType: 'sale',
-      status: 'active',
-      price: 1000,
-      addressLine1: '1 Bomb Road',
-      city: 'Imageton',
-      country: 'US',
-    });
-  return id;
-}
 
 const upload = (propertyId: string, body: BodyInit, headers: Record<string, string> = {}) =>
   api(`/v1/admin/properties/${propertyId}/images`, { method: 'POST', token: admin.token, body, headers });
@@ -108,13 +89,13 @@ function jpegWithComment(text: string): Uint8Array {
 
 describe('POST /v1/admin/properties/:id/images against crafted files', () => {
   it('POST /v1/admin/properties/:id/images refuses a JPEG with two frame headers (ambiguous size) with a 415', async () => {
-    const propertyId = await listing();
+    const propertyId = await photoListing();
     await expectProblem(await upload(propertyId, jpegWithTwoFrames()), 415, 'UNSUPPORTED_IMAGE');
     expect(await rowsOf(propertyId)).toEqual([]);
   });
 
   it('POST /v1/admin/properties/:id/images refuses a 49-megapixel zero-filled RGBA PNG (decompression bomb) with a 413', async () => {
-    const propertyId = await listing();
+    const propertyId = await photoListing();
     const bomb = await zeroPng(7000, 7000, 6, 4);
     expect(bomb.length).toBeLessThan(1024 * 1024);
     await expectProblem(await upload(propertyId, bomb), 413, 'IMAGE_TOO_MANY_PIXELS');
@@ -122,14 +103,14 @@ describe('POST /v1/admin/properties/:id/images against crafted files', () => {
   });
 
   it('POST /v1/admin/properties/:id/images still takes a photo whose decoded size fits', async () => {
-    const propertyId = await listing();
+    const propertyId = await photoListing();
     const res = await upload(propertyId, await zeroPng(2000, 1500, 2, 3));
     expect(res.status).toBe(201);
     expect(await json<{ width: number; height: number }>(res)).toMatchObject({ width: 2000, height: 1500 });
   });
 
   it('POST /v1/admin/properties/:id/images stores the sniffed type, whatever name and Content-Type the client claims', async () => {
-    const propertyId = await listing();
+    const propertyId = await photoListing();
     const form = new FormData();
     form.append('file', new File([fixture('png-7x5.png')], 'page.html', { type: 'text/html' }));
     const res = await upload(propertyId, form);
@@ -141,7 +122,7 @@ describe('POST /v1/admin/properties/:id/images against crafted files', () => {
   });
 
   it('POST /v1/admin/properties/:id/images refuses markup named and typed as an image with a 415', async () => {
-    const propertyId = await listing();
+    const propertyId = await photoListing();
     const page = ascii('<!doctype html><img src=x onerror=alert(document.domain)>');
     const form = new FormData();
     form.append('file', new File([page], 'photo.png', { type: 'image/png' }));
@@ -151,7 +132,7 @@ describe('POST /v1/admin/properties/:id/images against crafted files', () => {
   });
 
   it('GET /v1/images/:id serves a valid JPEG carrying markup only as an inert image', async () => {
-    const propertyId = await listing();
+    const propertyId = await photoListing();
     const res = await upload(propertyId, jpegWithComment('<img src=x onerror=alert(document.domain)>'), {
       'Content-Type': 'text/html',
     });
