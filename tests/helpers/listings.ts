@@ -4,36 +4,26 @@ import { testDb } from './db';
 
 let counter = 0;
 
-/** Inserts a listing directly (the listings routes are another area's) and returns its id. */
-export async function createTestProperty(
-  options: {
-    status?: 'draft' | 'active' | 'pending' | 'off_market' | 'sold' | 'rented';
-    createdBy?: string | null;
-    title?: string;
-  } = {},
-): Promise<{ id: string; slug: string; title: string }> {
+/** Inserts an active listing directly (any column may be given) and returns the row as inserted. */
+export async function createTestProperty(over: Partial<typeof properties.$inferInsert> = {}) {
   counter += 1;
-  const id = uuidv7();
-  const slug = `test-listing-${Date.now().toString(36)}-${counter}-${Math.random().toString(36).slice(2, 8)}`;
-  const title = options.title ?? `Test listing ${counter}`;
-  await testDb()
-    .insert(properties)
-    .values({
-      id,
-      slug,
-      title,
-      propertyType: 'house',
-      listingType: 'sale',
-      status: options.status ?? 'active',
-      price: 50_000_000,
-      addressLine1: '1 Test Street',
-      city: 'Testville',
-      country: 'US',
-      createdBy: options.createdBy ?? null,
-    });
-  return { id, slug, title };
+  const row = {
+    id: uuidv7(),
+    slug: `test-listing-${Date.now().toString(36)}-${counter}-${Math.random().toString(36).slice(2, 8)}`,
+    title: `Test listing ${counter}`,
+    propertyType: 'house' as const,
+    listingType: 'sale' as const,
+    status: 'active' as const,
+    price: 50_000_000,
+    addressLine1: '1 Test Street',
+    city: 'Testville',
+    country: 'US',
+    createdBy: null,
+    ...over,
+  };
+  await testDb().insert(properties).values(row);
+  return row;
 }
-
 /** A CF-Connecting-IP no other test uses, so per-IP rate limits never interfere. */
 export function uniqueIp(): string {
   const octet = () => Math.floor(Math.random() * 254) + 1;

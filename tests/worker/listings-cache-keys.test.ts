@@ -1,31 +1,22 @@
-import { v7 as uuidv7 } from 'uuid';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
-import { properties } from '../../src/db/schema';
 import { api, expectProblem, json } from '../helpers/api';
 import { callApp } from '../helpers/app-call';
-import { testDb } from '../helpers/db';
+import { createTestProperty } from '../helpers/listings';
 import { createTestUser, type TestUser } from '../helpers/users';
 
 const tag = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 
-async function insertListing(over: Partial<typeof properties.$inferInsert> = {}) {
-  const row = {
-    id: uuidv7(),
+/** A listing of this file's own (its own city too, so its search keys are its own). */
+const insertListing = (over: Parameters<typeof createTestProperty>[0] = {}) =>
+  createTestProperty({
     slug: `cachekey-${tag()}`,
     title: 'Cache key home',
-    propertyType: 'house' as const,
-    listingType: 'sale' as const,
-    status: 'active' as const,
     price: 90_000_000,
     addressLine1: '9 Key Street',
     city: `Keyton${tag()}`,
-    country: 'US',
     ...over,
-  };
-  await testDb().insert(properties).values(row);
-  return row;
-}
+  });
 
 let admin: TestUser;
 beforeAll(async () => {

@@ -5,28 +5,22 @@ import { properties } from '../../src/db/schema';
 import { slugCandidate, slugify } from '../../src/services/listings/slug';
 import { api, json } from '../helpers/api';
 import { testDb } from '../helpers/db';
+import { createTestProperty } from '../helpers/listings';
 import { createTestUser, type TestUser } from '../helpers/users';
 
 const tag = () => `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 const UUID_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-async function insertListing(over: Partial<typeof properties.$inferInsert> = {}) {
-  const row = {
-    id: uuidv7(),
+/** A listing of this file's own. */
+const insertListing = (over: Parameters<typeof createTestProperty>[0] = {}) =>
+  createTestProperty({
     slug: `slugtest-${tag()}`,
     title: 'Slug test home',
-    propertyType: 'house' as const,
-    listingType: 'sale' as const,
-    status: 'active' as const,
     price: 90_000_000,
     addressLine1: '9 Slug Street',
     city: 'Slugton',
-    country: 'US',
     ...over,
-  };
-  await testDb().insert(properties).values(row);
-  return row;
-}
+  });
 
 let admin: TestUser;
 beforeAll(async () => {
