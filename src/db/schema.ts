@@ -73,6 +73,9 @@ export const users = pgTable(
     // Worker may still run during a deploy; drop it in the next release (docs/operations.md).
     lockedUntil: timestamptz('locked_until'),
     mustChangePassword: boolean('must_change_password').notNull().default(false),
+    // Set when the owner proved they read this address (a verification link); null until then.
+    // Mail the user did not ask for (alerts) goes to verified addresses only.
+    emailVerifiedAt: timestamptz('email_verified_at'),
     lastLoginAt: timestamptz('last_login_at'),
     passwordChangedAt: timestamptz('password_changed_at'),
     createdAt: createdAt(),
