@@ -12,6 +12,10 @@ export const INQUIRY_STATUSES = ['new', 'contacted', 'qualified', 'spam', 'close
 export const INQUIRY_EVENT_TYPES = ['created', 'status_changed', 'assigned', 'note'] as const;
 export const NOTIFICATION_STATUSES = ['pending', 'sending', 'sent', 'dead'] as const;
 export const JOB_STATUSES = ['running', 'succeeded', 'failed', 'skipped', 'abandoned'] as const;
+/** What a saved search can be alerted about: a listing that becomes public, gets cheaper, or returns. */
+export const LISTING_ALERT_KINDS = ['new_listing', 'price_drop', 'back_on_market'] as const;
+/** How a saved search's alerts are sent: one email per listing, a digest per period, or none. */
+export const ALERT_FREQUENCIES = ['instant', 'daily', 'weekly', 'off'] as const;
 /** Not a database enum: job_runs.trigger is text with a CHECK naming these. */
 export const JOB_TRIGGERS = ['cron', 'manual'] as const;
 
@@ -54,5 +58,7 @@ export type JobStatus = (typeof JOB_STATUSES)[number];
 export type JobTrigger = (typeof JOB_TRIGGERS)[number];
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];
+export type ListingAlertKind = (typeof LISTING_ALERT_KINDS)[number];
+export type AlertFrequency = (typeof ALERT_FREQUENCIES)[number];
 
 export const isRole = (value: unknown): value is Role => (USER_ROLES as readonly unknown[]).includes(value);

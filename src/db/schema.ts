@@ -21,11 +21,13 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import {
+  ALERT_FREQUENCIES,
   AUDIT_ACTIONS,
   AUDIT_TARGET_TYPES,
   INQUIRY_EVENT_TYPES,
   INQUIRY_STATUSES,
   JOB_STATUSES,
+  LISTING_ALERT_KINDS,
   LISTING_STATUSES,
   LISTING_TYPES,
   NOTIFICATION_STATUSES,
@@ -54,6 +56,8 @@ export const notificationStatus = pgEnum('notification_status', NOTIFICATION_STA
 export const jobStatus = pgEnum('job_status', JOB_STATUSES);
 export const auditAction = pgEnum('audit_action', AUDIT_ACTIONS);
 export const auditTargetType = pgEnum('audit_target_type', AUDIT_TARGET_TYPES);
+export const listingAlertKind = pgEnum('listing_alert_kind', LISTING_ALERT_KINDS);
+export const alertFrequency = pgEnum('alert_frequency', ALERT_FREQUENCIES);
 
 export const users = pgTable(
   'users',
@@ -649,5 +653,59 @@ export const backupRuns = pgTable(
   (t) => [
     index('backup_runs_finished_at_idx').on(t.finishedAt.desc()),
     check('backup_runs_bytes', sql`${t.bytes} >= 0`),
+  ],
+);
+
+/**
+ * A visitor's saved search. `query` is the search's own parameters as the client spelled them
+ * (what GET /v1/properties takes); the typed columns are the same filters parsed, so that one
+ * statement can match a listing against every saved search (services/saved-searches).
+ */
+export const savedSearches = pgTable(
+  'saved_searches',
+  {
+    id: uuid('id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    query: jsonb('query').$type<Record<string, string>>().notNull(),
+    q: text('q'),
+    city: text('city'),
+    propertyType: propertyType('property_type'),
+    listingType: listingType('listing_type'),
+    minPrice: bigint('min_price', { mode: 'number' }),
+    maxPrice: bigint('max_price', { mode: 'number' }),
+    minBedrooms: smallint('min_bedrooms'),
+    minBathrooms: numeric('min_bathrooms', { precision: 5, scale: 2, mode: 'number' }),
+    minArea: integer('min_area'),
+    maxArea: integer('max_area'),
+    bboxMinLng: doublePrecision('bbox_min_lng'),
+    bboxMinLat: doublePrecision('bbox_min_lat'),
+    bboxMaxLng: doublePrecision('bbox_max_lng'),
+    bboxMaxLat: doublePrecision('bbox_max_lat'),
+    nearLat: doublePrecision('near_lat'),
+    nearLng: doublePrecision('near_lng'),
+    radiusKm: doublePrecision('radius_km'),
+    alerts: listingAlertKind('alerts').array().notNull(),
+    frequency: alertFrequency('frequency').notNull().default('instant'),
+    lastAlertedAt: timestamptz('last_alerted_at'),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('saved_searches_user_idx').on(t.userId, t.createdAt.desc(), t.id.desc()),
+    // The searches a listing change can alert: matching reads only these.
+    index('saved_searches_alerting_idx')
+      .on(t.propertyType, t.listingType, t.minPrice, t.maxPrice)
+      .where(sql`${t.frequency} <> 'off'`),
+    check('saved_searches_name_length', sql`length(${t.name}) between 1 and 100`),
+    check('saved_searches_alerts_not_empty', sql`cardinality(${t.alerts}) between 1 and 3`),
+    check(
+      'saved_searches_bbox_whole',
+      sql`num_nulls(${t.bboxMinLng}, ${t.bboxMinLat}, ${t.bboxMaxLng}, ${t.bboxMaxLat}) in (0, 4)`,
+    ),
+    check('saved_searches_near_whole', sql`(${t.nearLat} is null) = (${t.nearLng} is null)`),
+    check('saved_searches_radius_needs_near', sql`${t.radiusKm} is null or ${t.nearLat} is not null`),
   ],
 );

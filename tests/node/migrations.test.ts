@@ -22,6 +22,7 @@ const EXPECTED_TABLES = [
   'property_images',
   'property_status_history',
   'refresh_tokens',
+  'saved_searches',
   'sessions',
   'table_size_samples',
   'users',
