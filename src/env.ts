@@ -53,6 +53,11 @@ export const configSchema = z.object({
   INQUIRY_ACK_MAX_PER_NETWORK: intString(20, 0, 10_000),
   INQUIRY_MAX_ADMIN_RECIPIENTS: intString(5, 1, 50),
   INQUIRY_INBOX: z.email().optional(),
+  // Where links in emails point: the visitors' website (its /reset-password, /verify-email,
+  // /properties/:slug, /unsubscribe pages take the `token` or slug they carry) and this API's own
+  // public origin (the one-click List-Unsubscribe URL mail clients POST to).
+  APP_URL: z.url().default('http://localhost:3000'),
+  API_URL: z.url().default('http://localhost:8787'),
   EMAIL_TRANSPORT: z.enum(['http', 'log']).default('http'),
   EMAIL_API_URL: z.url().default('https://api.resend.com/emails'),
   EMAIL_API_KEY: z.string().min(1).optional(),
