@@ -42,6 +42,12 @@ const tsvector = customType<{ data: string }>({
   },
 });
 
+const tsquery = customType<{ data: string }>({
+  dataType() {
+    return 'tsquery';
+  },
+});
+
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 const createdAt = () => timestamptz('created_at').notNull().defaultNow();
 const updatedAt = () => timestamptz('updated_at').notNull().defaultNow();
@@ -687,6 +693,9 @@ export const savedSearches = pgTable(
     nearLat: doublePrecision('near_lat'),
     nearLng: doublePrecision('near_lng'),
     radiusKm: doublePrecision('radius_km'),
+    // `q` parsed once, as filters.ts textMatch parses it per search: matching a listing against
+    // every saved search then compares tsqueries instead of parsing thousands of them.
+    qQuery: tsquery('q_query').generatedAlwaysAs(sql`websearch_to_tsquery('english', q)`),
     alerts: listingAlertKind('alerts').array().notNull(),
     frequency: alertFrequency('frequency').notNull().default('instant'),
     lastAlertedAt: timestamptz('last_alerted_at'),
@@ -707,5 +716,98 @@ export const savedSearches = pgTable(
     ),
     check('saved_searches_near_whole', sql`(${t.nearLat} is null) = (${t.nearLng} is null)`),
     check('saved_searches_radius_needs_near', sql`${t.radiusKm} is null or ${t.nearLat} is not null`),
+  ],
+);
+
+/**
+ * What happened to a listing that saved searches may be alerted about, written by a row trigger
+ * on properties in the statement of the change (custom migration): draft → active is a
+ * new_listing, pending/off_market → active a back_on_market, a lower price on a listing that is
+ * and stays active a price_drop (an insert of an active listing is a new_listing). matched_at is
+ * set when the alert matching has fanned the event out to the searches it matches.
+ */
+export const listingEvents = pgTable(
+  'listing_events',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    propertyId: uuid('property_id')
+      .notNull()
+      .references(() => properties.id, { onDelete: 'cascade' }),
+    kind: listingAlertKind('kind').notNull(),
+    price: bigint('price', { mode: 'number' }).notNull(),
+    // The price before a price_drop; null for the other kinds.
+    previousPrice: bigint('previous_price', { mode: 'number' }),
+    createdAt: createdAt(),
+    matchedAt: timestamptz('matched_at'),
+  },
+  (t) => [
+    // The matching job reads only the events it has not fanned out yet.
+    index('listing_events_unmatched_idx').on(t.createdAt, t.id).where(sql`${t.matchedAt} is null`),
+    index('listing_events_property_idx').on(t.propertyId),
+    check('listing_events_previous_price', sql`(${t.kind} = 'price_drop') = (${t.previousPrice} is not null)`),
+  ],
+);
+
+/**
+ * One row per saved search and listing event it matched: the primary key makes an event alert a
+ * search at most once, whoever runs the matching and however often. An instant search's match
+ * carries the email queued with it; a daily or weekly one waits for its digest.
+ */
+export const savedSearchMatches = pgTable(
+  'saved_search_matches',
+  {
+    savedSearchId: uuid('saved_search_id')
+      .notNull()
+      .references(() => savedSearches.id, { onDelete: 'cascade' }),
+    eventId: uuid('event_id')
+      .notNull()
+      .references(() => listingEvents.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    propertyId: uuid('property_id')
+      .notNull()
+      .references(() => properties.id, { onDelete: 'cascade' }),
+    kind: listingAlertKind('kind').notNull(),
+    // The instant alert's notification_queue row (no foreign key: retention prunes the queue).
+    notificationId: uuid('notification_id'),
+    digestId: uuid('digest_id').references(() => alertDigests.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ name: 'saved_search_matches_pk', columns: [t.savedSearchId, t.eventId] }),
+    index('saved_search_matches_event_idx').on(t.eventId),
+    index('saved_search_matches_property_idx').on(t.propertyId),
+    // What the digest job reads: matches neither emailed nor digested yet, per user.
+    index('saved_search_matches_undigested_idx')
+      .on(t.userId)
+      .where(sql`${t.digestId} is null and ${t.notificationId} is null`),
+    index('saved_search_matches_digest_idx').on(t.digestId),
+  ],
+);
+
+/**
+ * One digest email per user, frequency and period (the unique key): a second or concurrent run
+ * of the same period finds its row and sends nothing more.
+ */
+export const alertDigests = pgTable(
+  'alert_digests',
+  {
+    id: uuid('id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    frequency: alertFrequency('frequency').notNull(),
+    // The UTC day (daily) or the Monday of the ISO week (weekly) the digest is for.
+    periodStart: date('period_start', { mode: 'string' }).notNull(),
+    notificationId: uuid('notification_id').notNull(),
+    // Distinct listings in the digest, including those beyond the email's first DIGEST_MAX_LISTINGS.
+    listings: integer('listings').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('alert_digests_user_period_key').on(t.userId, t.frequency, t.periodStart),
+    check('alert_digests_frequency', sql`${t.frequency} in ('daily', 'weekly')`),
+    check('alert_digests_listings', sql`${t.listings} >= 1`),
   ],
 );

@@ -5,6 +5,7 @@ import { MIGRATIONS_FOLDER, migrateDatabase } from '../../scripts/db/migrate';
 import { createTestDatabase, type TestDatabase } from '../setup/test-database';
 
 const EXPECTED_TABLES = [
+  'alert_digests',
   'alerts',
   'analytics_daily_views',
   'analytics_events',
@@ -15,6 +16,7 @@ const EXPECTED_TABLES = [
   'inquiries',
   'inquiry_events',
   'job_runs',
+  'listing_events',
   'listing_facet_counts',
   'login_throttles',
   'notification_queue',
@@ -22,6 +24,7 @@ const EXPECTED_TABLES = [
   'property_images',
   'property_status_history',
   'refresh_tokens',
+  'saved_search_matches',
   'saved_searches',
   'sessions',
   'table_size_samples',
