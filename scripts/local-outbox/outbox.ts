@@ -9,7 +9,15 @@ export interface SinkRequest {
   receivedAt: string;
   path: string;
   headers: { authorization?: string; idempotencyKey?: string; contentType?: string };
-  body: { from?: string; to?: string[]; subject?: string; text?: string; html?: string } | null;
+  body: {
+    from?: string;
+    to?: string[];
+    subject?: string;
+    text?: string;
+    html?: string;
+    /** The message's extra headers (Resend's `headers` field), e.g. List-Unsubscribe. */
+    headers?: Record<string, string>;
+  } | null;
   status: number;
   /** True when this request was answered with an error on purpose. */
   failed: boolean;

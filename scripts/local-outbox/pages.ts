@@ -10,6 +10,16 @@ export interface OutboxMessage {
   subject: string | null;
   text: string | null;
   html: string | null;
+  /** Extra message headers the sender set (List-Unsubscribe, ...); empty when none. */
+  headers: Record<string, string>;
+}
+
+/** Only string values of a plain object: what a client sent as `headers` is not trusted. */
+function headersOf(value: unknown): Record<string, string> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>).filter((e): e is [string, string] => typeof e[1] === 'string'),
+  );
 }
 
 export function toMessage(request: SinkRequest): OutboxMessage {
@@ -22,6 +32,7 @@ export function toMessage(request: SinkRequest): OutboxMessage {
     subject: body.subject ?? null,
     text: body.text ?? null,
     html: body.html ?? null,
+    headers: headersOf(body.headers),
   };
 }
 
@@ -77,10 +88,14 @@ export function messagePage(request: SinkRequest): string {
     ? `<iframe sandbox="" referrerpolicy="no-referrer" title="HTML part" srcdoc="${escapeHtml(m.html)}"></iframe>`
     : '<p class="muted">No HTML part.</p>';
   const text = m.text ? `<pre>${escapeHtml(m.text)}</pre>` : '<p class="muted">No text part.</p>';
+  const headerRows = Object.entries(m.headers)
+    .map(([name, value]) => `<tr><th>${escapeHtml(name)}</th><td>${escapeHtml(value)}</td></tr>`)
+    .join('');
+  const headers = headerRows ? `<h2>Headers</h2><table>${headerRows}</table>` : '';
   return layout(
     m.subject ?? 'Message',
     `<p><a href="/">← All messages</a></p><h1>${escapeHtml(m.subject ?? '(no subject)')}</h1>
-<p>From ${escapeHtml(m.from ?? '')} to ${escapeHtml(m.to.join(', '))} · <span class="muted">${escapeHtml(m.receivedAt)}</span></p>
+<p>From ${escapeHtml(m.from ?? '')} to ${escapeHtml(m.to.join(', '))} · <span class="muted">${escapeHtml(m.receivedAt)}</span></p>${headers}
 <div class="panes"><section><h2>HTML</h2>${html}</section><section><h2>Text</h2>${text}</section></div>`,
   );
 }

@@ -1,6 +1,8 @@
 import { maintenanceSettings } from '../env';
+import { alertDigestsJob } from './alert-digests';
 import { runCheckAlerts } from './check-alerts';
 import { runDrainNotifications } from './drain-notifications';
+import { runMatchListingAlerts } from './match-listing-alerts';
 import { runRefreshDashboards } from './refresh-dashboards';
 import { runReindex } from './reindex';
 import { runRetention } from './retention';
@@ -8,6 +10,24 @@ import type { Job } from './types';
 import { runVacuum } from './vacuum';
 
 export const JOBS: Record<string, Job> = {
+  'match-listing-alerts': {
+    name: 'match-listing-alerts',
+    description: 'Match new listing events against saved searches and queue the instant alerts.',
+    leaseSeconds: 55,
+    run: runMatchListingAlerts,
+  },
+  'daily-alert-digests': {
+    name: 'daily-alert-digests',
+    description: "Queue one digest email per user of the day's matches of their daily saved searches.",
+    leaseSeconds: 15 * 60,
+    run: alertDigestsJob('daily'),
+  },
+  'weekly-alert-digests': {
+    name: 'weekly-alert-digests',
+    description: "Queue one digest email per user of the week's matches of their weekly saved searches.",
+    leaseSeconds: 15 * 60,
+    run: alertDigestsJob('weekly'),
+  },
   'drain-notifications': {
     name: 'drain-notifications',
     description: 'Send due rows of the notification queue.',
@@ -51,8 +71,10 @@ export const JOBS: Record<string, Job> = {
 
 /** Cron expressions of wrangler.toml and the jobs each one runs, in order. */
 export const SCHEDULE: Record<string, string[]> = {
-  '* * * * *': ['drain-notifications', 'refresh-dashboards', 'check-alerts'],
+  '* * * * *': ['match-listing-alerts', 'drain-notifications', 'refresh-dashboards', 'check-alerts'],
   '0 3 * * *': ['retention'],
+  '0 7 * * *': ['daily-alert-digests'],
+  '0 7 * * 1': ['weekly-alert-digests'],
   '0 4 * * 0': ['vacuum'],
   '0 5 1 * *': ['reindex'],
 };

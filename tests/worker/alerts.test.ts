@@ -56,9 +56,14 @@ describe('check-alerts', () => {
     const minute = 60_000;
     const onTurn = Math.floor(Date.now() / (5 * minute)) * 5 * minute;
     const offTurn = await runScheduled('* * * * *', bindings, createExecutionContext(), onTurn + minute);
-    expect(offTurn.map((o) => o.name)).toEqual(['drain-notifications', 'refresh-dashboards']);
+    expect(offTurn.map((o) => o.name)).toEqual(['match-listing-alerts', 'drain-notifications', 'refresh-dashboards']);
     const turn = await runScheduled('* * * * *', bindings, createExecutionContext(), onTurn);
-    expect(turn.map((o) => o.name)).toEqual(['drain-notifications', 'refresh-dashboards', 'check-alerts']);
+    expect(turn.map((o) => o.name)).toEqual([
+      'match-listing-alerts',
+      'drain-notifications',
+      'refresh-dashboards',
+      'check-alerts',
+    ]);
   });
 
   it('a failed job run raises one alert email per super admin, deduplicated, reminded daily, then resolved', async () => {

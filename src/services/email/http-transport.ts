@@ -30,6 +30,7 @@ export function createHttpTransport(options: HttpTransportOptions): EmailTranspo
             subject: message.subject,
             text: message.text,
             html: message.html,
+            ...(message.headers && Object.keys(message.headers).length > 0 ? { headers: message.headers } : {}),
           }),
           signal: AbortSignal.timeout(options.timeoutMs),
         });

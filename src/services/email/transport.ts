@@ -4,6 +4,8 @@ export interface EmailMessage {
   subject: string;
   text: string;
   html: string;
+  /** Extra message headers, e.g. List-Unsubscribe (the provider's `headers` field). */
+  headers?: Record<string, string>;
   /** Sent to the provider so that a retried send is delivered at most once. */
   idempotencyKey: string;
 }

@@ -31,8 +31,11 @@ export const DEFAULT_RADIUS_KM = 25;
 const EARTH_RADIUS_KM = 6371.0088;
 const KM_PER_DEGREE_LAT = (Math.PI * EARTH_RADIUS_KM) / 180;
 
-/** Exact great-circle distance (haversine) from `near`, in km; no PostGIS needed. */
-export function distanceSql(near: { lat: number; lng: number }): SQL<number> {
+/**
+ * Exact great-circle distance (haversine) from `near`, in km; no PostGIS needed. `near` may be
+ * columns (alert matching measures from each saved search's point with this same formula).
+ */
+export function distanceSql(near: { lat: number | SQL | AnyColumn; lng: number | SQL | AnyColumn }): SQL<number> {
   return sql<number>`(${EARTH_RADIUS_KM}::float8 * 2 * asin(least(1::float8, sqrt(
     power(sin(radians(${properties.latitude} - ${near.lat}::float8) / 2), 2)
     + cos(radians(${near.lat}::float8)) * cos(radians(${properties.latitude}))

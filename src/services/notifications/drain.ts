@@ -1,15 +1,18 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { Database } from '../../db/client';
 import type { Config } from '../../env';
+import { cursorSecret } from '../../lib/cursor';
 import type { Logger } from '../../lib/logger';
 import { EmailSendError, type EmailTransport } from '../email/transport';
 import { type ClaimedNotification, claimNotifications } from './claim';
 import { markFailed, markSent, type RetryPolicy } from './complete';
-import { renderNotification } from './templates';
+import { type RenderContext, renderNotification } from './templates';
 
 export interface DrainSettings extends RetryPolicy {
   batchSize: number;
   leaseSeconds: number;
+  /** The origins and the unsubscribe secret alert templates build their links from. */
+  render: RenderContext;
 }
 
 export function drainSettings(config: Config): DrainSettings {
@@ -19,6 +22,7 @@ export function drainSettings(config: Config): DrainSettings {
     maxAttempts: config.NOTIFICATION_MAX_ATTEMPTS,
     backoffBaseSeconds: config.NOTIFICATION_BACKOFF_BASE_SECONDS,
     backoffMaxSeconds: Math.max(config.NOTIFICATION_BACKOFF_MAX_SECONDS, config.NOTIFICATION_BACKOFF_BASE_SECONDS),
+    render: { appUrl: config.APP_URL, apiUrl: config.API_URL, unsubscribeSecret: cursorSecret(config) },
   };
 }
 
@@ -65,7 +69,14 @@ export async function drainNotifications(options: DrainOptions): Promise<DrainRe
 
   /** Sends one row; a failure is recorded at once, a success is left to the batch's markSent. */
   async function deliver(row: ClaimedNotification): Promise<boolean> {
-    const email = renderNotification(row.kind, row.payload);
+    let email: Awaited<ReturnType<typeof renderNotification>>;
+    try {
+      email = await renderNotification(row.kind, row.payload, settings.render);
+    } catch (error) {
+      const message = `rendering failed: ${error instanceof Error ? error.message : String(error)}`;
+      count(await markFailed(db, row.id, workerId, message, false, settings));
+      return false;
+    }
     if (!email) {
       count(await markFailed(db, row.id, workerId, `unknown notification kind ${row.kind}`, false, settings));
       return false;

@@ -9,7 +9,10 @@ export type NotificationKind =
   | 'inquiry_acknowledgement'
   | 'inquiry_assigned'
   | 'ops_alert'
-  | 'ops_alert_resolved';
+  | 'ops_alert_resolved'
+  // Saved-search alerts (services/alerts): queued by the matching and digest statements.
+  | 'listing_alert'
+  | 'alert_digest';
 
 export interface NotificationInput {
   kind: NotificationKind;

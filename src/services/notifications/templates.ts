@@ -1,3 +1,5 @@
+import { renderAlertDigest, renderListingAlert } from '../alerts/alert-email';
+import type { AlertLinkContext } from '../alerts/links';
 import { escapeHtml } from '../email/escape-html';
 import type { NotificationKind } from './enqueue';
 
@@ -5,7 +7,12 @@ export interface RenderedEmail {
   subject: string;
   text: string;
   html: string;
+  /** Extra message headers (List-Unsubscribe on alert emails), computed here from the payload. */
+  headers?: Record<string, string>;
 }
+
+/** What templates build links from at render time: the queue holds no URL and no token. */
+export type RenderContext = AlertLinkContext;
 
 type Payload = Record<string, unknown>;
 
@@ -53,7 +60,10 @@ function inquiryRows(payload: Payload): Array<[string, string]> {
   ];
 }
 
-const RENDERERS: Record<NotificationKind, (payload: Payload) => RenderedEmail> = {
+const RENDERERS: Record<
+  NotificationKind,
+  (payload: Payload, context: RenderContext) => RenderedEmail | Promise<RenderedEmail>
+> = {
   account_locked: (p) =>
     email(
       'Your account was locked after failed sign-ins',
@@ -103,6 +113,8 @@ const RENDERERS: Record<NotificationKind, (payload: Payload) => RenderedEmail> =
       ],
       'The problem is no longer seen.',
     ),
+  listing_alert: (p, context) => renderListingAlert(context, p),
+  alert_digest: (p, context) => renderAlertDigest(context, p),
 };
 
 export function isNotificationKind(kind: string): kind is NotificationKind {
@@ -110,6 +122,10 @@ export function isNotificationKind(kind: string): kind is NotificationKind {
 }
 
 /** Plain text and HTML for one queued notification; null for a kind this code does not know. */
-export function renderNotification(kind: string, payload: Payload): RenderedEmail | null {
-  return isNotificationKind(kind) ? RENDERERS[kind](payload) : null;
+export async function renderNotification(
+  kind: string,
+  payload: Payload,
+  context: RenderContext,
+): Promise<RenderedEmail | null> {
+  return isNotificationKind(kind) ? await RENDERERS[kind](payload, context) : null;
 }

@@ -1,0 +1,126 @@
+import { sql } from 'drizzle-orm';
+import type { Database } from '../../db/client';
+import { listingEvents, notificationQueue, properties, savedSearches, users } from '../../db/schema';
+import { savedSearchMatchesListing } from './match-predicate';
+
+/** The notification kind of an instant alert: one email per saved search and listing event. */
+export const LISTING_ALERT_KIND = 'listing_alert';
+
+export interface MatchBatchOutcome {
+  /** Events fanned out (marked matched) by this batch. */
+  events: number;
+  /** New saved_search_matches rows. */
+  matches: number;
+  /** Instant alert emails queued. */
+  emails: number;
+}
+
+/** The idempotency key of an instant alert: one per (saved search, event), whoever queues it. */
+export const instantAlertKey = (searchId: string, eventId: string) => `listing-alert:${searchId}:${eventId}`;
+
+/**
+ * Fans out up to `limit` unmatched listing events in ONE statement, so everything below commits
+ * or rolls back together:
+ * - claims the oldest unmatched events (FOR UPDATE SKIP LOCKED: concurrent runs take disjoint ones);
+ * - joins them with their listing and every saved search they match (savedSearchMatchesListing)
+ *   that alerts this kind, is not off, existed before the event and belongs to an active user
+ *   with a verified address;
+ * - records the matches (the primary key (search, event) with ON CONFLICT DO NOTHING: a match
+ *   is recorded once, ever);
+ * - queues one email per new instant match, keyed by (search, event);
+ * - stamps those searches' last_alerted_at (locking them in id order, so two runs cannot
+ *   deadlock) and marks the events matched.
+ * A run that dies before its commit leaves the events unmatched for the next run.
+ */
+export async function matchListingEventsBatch(db: Database, limit: number): Promise<MatchBatchOutcome> {
+  const s = savedSearches;
+  const result = await db.execute<{ events: string | number; matches: string | number; emails: string | number }>(sql`
+    with claimed as (
+      select id, property_id, kind, price, previous_price, created_at
+      from ${listingEvents}
+      where matched_at is null
+      order by created_at, id
+      limit ${limit}
+      for update skip locked
+    ),
+    hits as (
+      select ${s.id} as search_id, ${s.userId} as user_id, ${s.name} as search_name, ${s.frequency} as frequency,
+             c.id as event_id, c.kind, c.price, c.previous_price,
+             ${properties.id} as property_id, ${properties.title} as title, ${properties.slug} as slug,
+             ${properties.currency} as currency, ${users.email} as email, ${users.name} as user_name
+      from claimed c
+      join ${properties} on ${properties.id} = c.property_id
+      join ${savedSearches} on c.kind = any(${s.alerts}) and ${s.frequency} <> 'off'
+        and ${s.createdAt} <= c.created_at and ${savedSearchMatchesListing()}
+      join ${users} on ${users.id} = ${s.userId} and ${users.isActive} and ${users.emailVerifiedAt} is not null
+    ),
+    fresh as (
+      insert into saved_search_matches (saved_search_id, event_id, user_id, property_id, kind, notification_id)
+      select search_id, event_id, user_id, property_id, kind,
+             case when frequency = 'instant' then gen_random_uuid() end
+      from hits
+      on conflict do nothing
+      returning saved_search_id, event_id, notification_id
+    ),
+    queued as (
+      insert into ${notificationQueue} (id, kind, recipient, payload, idempotency_key)
+      select f.notification_id, ${LISTING_ALERT_KIND}, h.email,
+             jsonb_build_object(
+               'name', h.user_name, 'searchId', h.search_id, 'searchName', h.search_name, 'kind', h.kind,
+               'title', h.title, 'slug', h.slug, 'price', h.price, 'previousPrice', h.previous_price,
+               'currency', h.currency),
+             'listing-alert:' || f.saved_search_id || ':' || f.event_id
+      from fresh f
+      join hits h on h.search_id = f.saved_search_id and h.event_id = f.event_id
+      where f.notification_id is not null
+      on conflict (idempotency_key) do nothing
+      returning id
+    ),
+    alerted as (
+      select id from ${savedSearches}
+      where id in (select saved_search_id from fresh where notification_id is not null)
+      order by id
+      for update
+    ),
+    stamped as (
+      update ${savedSearches} set last_alerted_at = now()
+      where id in (select id from alerted)
+      returning id
+    ),
+    marked as (
+      update ${listingEvents} set matched_at = now()
+      where id in (select id from claimed)
+      returning id
+    )
+    select (select count(*) from marked) as events,
+           (select count(*) from fresh) as matches,
+           (select count(*) from queued) as emails,
+           (select count(*) from stamped) as stamped`);
+  const row = result.rows[0];
+  return { events: Number(row?.events ?? 0), matches: Number(row?.matches ?? 0), emails: Number(row?.emails ?? 0) };
+}
+
+export interface MatchRunOutcome extends MatchBatchOutcome {
+  batches: number;
+}
+
+/** Batches until no unmatched event is left, or the time budget is spent (the next run goes on). */
+export async function matchListingEvents(
+  db: Database,
+  options: { batchSize?: number; budgetMs?: number; maxBatches?: number } = {},
+): Promise<MatchRunOutcome> {
+  const batchSize = options.batchSize ?? 200;
+  const budgetMs = options.budgetMs ?? 20_000;
+  const maxBatches = options.maxBatches ?? 100;
+  const started = Date.now();
+  const total: MatchRunOutcome = { events: 0, matches: 0, emails: 0, batches: 0 };
+  while (total.batches < maxBatches && Date.now() - started < budgetMs) {
+    const batch = await matchListingEventsBatch(db, batchSize);
+    total.batches += 1;
+    total.events += batch.events;
+    total.matches += batch.matches;
+    total.emails += batch.emails;
+    if (batch.events < batchSize) break;
+  }
+  return total;
+}
