@@ -98,9 +98,17 @@ export async function renderListingAlert(context: AlertLinkContext, p: Payload):
   const greeting = `Hello ${line(p.name, 'there')},`;
   const intro = `A listing matches your saved search "${searchName}".`;
   const stop = `Stop alerts for "${searchName}"`;
-  const text = [greeting, '', intro, '', ...itemText(item), '', `${stop}: ${links.page}`, '', 'Gentle Space Realty'].join(
-    '\n',
-  );
+  const text = [
+    greeting,
+    '',
+    intro,
+    '',
+    ...itemText(item),
+    '',
+    `${stop}: ${links.page}`,
+    '',
+    'Gentle Space Realty',
+  ].join('\n');
   const html = page(
     label,
     `<p>${escapeHtml(greeting)}</p><p>${escapeHtml(intro)}</p><ul>${itemHtml(item)}</ul>` +
