@@ -82,9 +82,7 @@ export async function createTestSavedSearch(userId: string, filters: SearchFilte
 }
 
 /** The matches recorded for these saved searches: "searchId eventId kind" strings, sorted. */
-export async function matchesOf(
-  searchIds: string[],
-): Promise<
+export async function matchesOf(searchIds: string[]): Promise<
   Array<{
     searchId: string;
     eventId: string;
