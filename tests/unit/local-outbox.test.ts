@@ -25,6 +25,25 @@ const hostile = {
 };
 
 describe('the local outbox (npm run dev)', () => {
+  it('keeps the headers a message was sent with (List-Unsubscribe), returns them and shows them escaped', async () => {
+    const headers = {
+      'List-Unsubscribe': '<https://api.example.com/v1/alerts/unsubscribe?token=abc>',
+      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+      'X-Hostile': '<script>alert(3)</script>',
+    };
+    await sendEmail({ ...hostile, subject: 'With headers', headers });
+    await sendEmail({ ...hostile, subject: 'Bad headers', headers: ['not', 'an', 'object'] });
+    const { messages } = (await (await fetch(`${outbox.url}/api/messages`)).json()) as {
+      messages: Array<{ id: number; subject: string; headers: Record<string, string> }>;
+    };
+    expect(messages[0]).toMatchObject({ subject: 'Bad headers', headers: {} });
+    expect(messages[1]).toMatchObject({ subject: 'With headers', headers });
+    const page = await (await fetch(`${outbox.url}/messages/${messages[1]?.id}`)).text();
+    expect(page).toContain('List-Unsubscribe-Post');
+    expect(page).toContain('&lt;https://api.example.com/v1/alerts/unsubscribe?token=abc&gt;');
+    expect(page).not.toContain('<script>alert(3)');
+  });
+
   it('POST /emails answers like Resend: 200 with an id', async () => {
     const res = await sendEmail({ ...hostile, subject: 'Welcome' });
     expect(res.status).toBe(200);

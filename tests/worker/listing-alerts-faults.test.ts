@@ -121,8 +121,9 @@ describe('faults: digests are sent exactly once', () => {
   it('a digest run that dies half-way leaves the rest for the rerun; every user gets one digest', async () => {
     const city = `Halfway-${tag()}`;
     const users = [await createVerifiedUser(), await createVerifiedUser(), await createVerifiedUser()];
-    const searches = [];
-    for (const user of users) searches.push(await createTestSavedSearch(user.id, { city }, { frequency: 'daily' }));
+    const searches = await Promise.all(
+      users.map((user) => createTestSavedSearch(user.id, { city }, { frequency: 'daily' })),
+    );
     const listing = await createTestProperty({ city });
     await eventually(async () => {
       await matchListingEvents(direct());
