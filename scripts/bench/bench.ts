@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
+import { runAlertBench } from './alerts';
 import type { BenchConfig } from './config';
 import {
   BENCH_ADMIN_EMAIL,
@@ -327,6 +328,15 @@ export async function runBench(
       } catch (error) {
         problems.push(`photos: ${(error as Error).message}`);
         log(`photos: FAILED, ${(error as Error).message}`);
+      }
+    }
+
+    if (config.alerts ?? true) {
+      try {
+        report.alerts = await runAlertBench({ url: db.url, scale: config.scale, log });
+      } catch (error) {
+        problems.push(`alerts: ${(error as Error).message}`);
+        log(`alerts: FAILED, ${(error as Error).message}`);
       }
     }
 

@@ -46,6 +46,8 @@ export interface BenchConfig {
   inProcessLoad: boolean;
   /** Photos the photo benchmark uploads (a search page of cards); 0 skips it. Default 20. */
   photos?: number;
+  /** The saved-search alert benchmark (100,000 × scale searches); BENCH_ALERTS=0 skips it. Default on. */
+  alerts?: boolean;
 }
 
 function num(name: string, fallback: number, min: number, integer = true): number {
@@ -93,6 +95,7 @@ export function configFromEnv(overrides: Partial<BenchConfig> = {}): BenchConfig
     verbose: flag('BENCH_VERBOSE'),
     inProcessLoad: false,
     photos: num('BENCH_PHOTOS', 20, 0),
+    alerts: process.env.BENCH_ALERTS === undefined || flag('BENCH_ALERTS'),
     ...overrides,
   };
 }

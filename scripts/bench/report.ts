@@ -3,6 +3,7 @@ import type { DatasetSizes } from './dataset';
 import type { SqlFloor } from './floors';
 import type { LoadResult, Percentiles } from './load-types';
 import type { CommitInfo, MachineInfo, Versions } from './machine';
+import type { AlertBenchReport } from './alerts';
 import type { PhotoBenchReport } from './photos';
 
 export interface DbCounts {
@@ -59,6 +60,8 @@ export interface BenchReport {
   format: 'gsr-bench/1';
   /** The photo benchmark (absent when skipped, and in reports made before it). */
   photos?: PhotoBenchReport;
+  /** The saved-search alert benchmark (absent when skipped, and in reports made before it). */
+  alerts?: AlertBenchReport;
   startedAt: string;
   finishedAt: string;
   durationSec: number;
@@ -306,6 +309,33 @@ export function renderMarkdown(report: BenchReport): string {
       `| stored variant (signed in: row lookup, R2): p50 / p95 | ${ms(p.storedMs.p50)} / ${ms(p.storedMs.p95)} ms |`,
     );
     out.push(`| upload with metadata stripping: p50 / p95 | ${ms(p.uploadMs.p50)} / ${ms(p.uploadMs.p95)} ms |`);
+    out.push('');
+  }
+  if (report.alerts) {
+    const a = report.alerts;
+    const m = a.match;
+    out.push('## Saved-search alerts (SQL, one client)');
+    out.push('');
+    out.push(
+      `${n0(a.searches)} saved searches of ${n0(a.users)} users (filters set: ${Object.entries(a.mix)
+        .map(([k, v]) => `${k} ${(v * 100).toFixed(0)}%`)
+        .join(', ')}).`,
+    );
+    out.push('');
+    out.push('| measure | value |');
+    out.push('| --- | --- |');
+    out.push(
+      `| one listing change matched against every search (one statement), ${m.runs} runs: p50 / p95 / max | ${ms(m.ms.p50)} / ${ms(m.ms.p95)} / ${ms(m.ms.max)} ms |`,
+    );
+    out.push(`| the same statement, EXPLAIN ANALYZE execution time | ${ms(m.explainMs)} ms |`);
+    out.push(`| matches per change: mean / max | ${m.matchesPerChange.mean.toFixed(1)} / ${m.matchesPerChange.max} |`);
+    out.push(
+      `| plan nodes reading saved_searches (loops: 1 = one pass, no query per search) | ${m.savedSearchScans.map((s) => `${s.node}${s.index ? ` on ${s.index}` : ''} ×${s.loops} (${s.rows} rows)`).join('; ') || '–'} |`,
+    );
+    out.push(`| a day's ${a.digest.changes} changes matched by the job | ${ms(a.digest.matchMs)} ms |`);
+    out.push(
+      `| daily digest run: ${n0(a.digest.digests)} digests, ${n0(a.digest.attached)} of ${n0(a.digest.pendingMatches)} pending matches, ${a.digest.batches} statements | ${ms(a.digest.ms)} ms |`,
+    );
     out.push('');
   }
   out.push('## Captured SQL (one request per scenario)');

@@ -122,5 +122,14 @@ export function evaluateTargets(report: BenchReport): TargetCheck[] {
         );
     }
   }
+  const alerts = report.alerts;
+  if (alerts) {
+    add(
+      'alerts',
+      'one listing change vs 100,000 saved searches: p95 ≤ 50 ms, one statement',
+      `${f(alerts.match.ms.p95)} ms over ${alerts.searches.toLocaleString('en-US')} searches`,
+      alerts.searches >= 100_000 ? alerts.match.ms.p95 <= 50 : null,
+    );
+  }
   return checks;
 }

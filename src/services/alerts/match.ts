@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { listingEvents, notificationQueue, properties, savedSearches, users } from '../../db/schema';
 import { savedSearchMatchesListing } from './match-predicate';
@@ -33,8 +33,17 @@ export const instantAlertKey = (searchId: string, eventId: string) => `listing-a
  * A run that dies before its commit leaves the events unmatched for the next run.
  */
 export async function matchListingEventsBatch(db: Database, limit: number): Promise<MatchBatchOutcome> {
+  const result = await db.execute<{ events: string | number; matches: string | number; emails: string | number }>(
+    matchBatchSql(limit),
+  );
+  const row = result.rows[0];
+  return { events: Number(row?.events ?? 0), matches: Number(row?.matches ?? 0), emails: Number(row?.emails ?? 0) };
+}
+
+/** The statement of matchListingEventsBatch, unexecuted (the benchmark times and EXPLAINs it). */
+export function matchBatchSql(limit: number): SQL {
   const s = savedSearches;
-  const result = await db.execute<{ events: string | number; matches: string | number; emails: string | number }>(sql`
+  return sql`
     with claimed as (
       select id, property_id, kind, price, previous_price, created_at
       from ${listingEvents}
@@ -95,9 +104,7 @@ export async function matchListingEventsBatch(db: Database, limit: number): Prom
     select (select count(*) from marked) as events,
            (select count(*) from fresh) as matches,
            (select count(*) from queued) as emails,
-           (select count(*) from stamped) as stamped`);
-  const row = result.rows[0];
-  return { events: Number(row?.events ?? 0), matches: Number(row?.matches ?? 0), emails: Number(row?.emails ?? 0) };
+           (select count(*) from stamped) as stamped`;
 }
 
 export interface MatchRunOutcome extends MatchBatchOutcome {
