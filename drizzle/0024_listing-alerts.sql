@@ -38,13 +38,10 @@ ALTER TABLE "alert_digests" ADD CONSTRAINT "alert_digests_user_id_users_id_fk" F
 ALTER TABLE "listing_events" ADD CONSTRAINT "listing_events_property_id_properties_id_fk" FOREIGN KEY ("property_id") REFERENCES "public"."properties"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "saved_search_matches" ADD CONSTRAINT "saved_search_matches_saved_search_id_saved_searches_id_fk" FOREIGN KEY ("saved_search_id") REFERENCES "public"."saved_searches"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "saved_search_matches" ADD CONSTRAINT "saved_search_matches_event_id_listing_events_id_fk" FOREIGN KEY ("event_id") REFERENCES "public"."listing_events"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "saved_search_matches" ADD CONSTRAINT "saved_search_matches_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
-ALTER TABLE "saved_search_matches" ADD CONSTRAINT "saved_search_matches_property_id_properties_id_fk" FOREIGN KEY ("property_id") REFERENCES "public"."properties"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "saved_search_matches" ADD CONSTRAINT "saved_search_matches_digest_id_alert_digests_id_fk" FOREIGN KEY ("digest_id") REFERENCES "public"."alert_digests"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "alert_digests_user_period_key" ON "alert_digests" USING btree ("user_id","frequency","period_start");--> statement-breakpoint
 CREATE INDEX "listing_events_unmatched_idx" ON "listing_events" USING btree ("created_at","id") WHERE "listing_events"."matched_at" is null;--> statement-breakpoint
 CREATE INDEX "listing_events_property_idx" ON "listing_events" USING btree ("property_id");--> statement-breakpoint
 CREATE INDEX "saved_search_matches_event_idx" ON "saved_search_matches" USING btree ("event_id");--> statement-breakpoint
-CREATE INDEX "saved_search_matches_property_idx" ON "saved_search_matches" USING btree ("property_id");--> statement-breakpoint
 CREATE INDEX "saved_search_matches_undigested_idx" ON "saved_search_matches" USING btree ("user_id") WHERE "saved_search_matches"."digest_id" is null and "saved_search_matches"."notification_id" is null;--> statement-breakpoint
 CREATE INDEX "saved_search_matches_digest_idx" ON "saved_search_matches" USING btree ("digest_id");

@@ -62,7 +62,10 @@ interface SearchRow {
   frequency: string;
 }
 
-/** A realistic mix: most searches name a city, a type and a price range; few draw a shape. */
+/**
+ * A realistic mix: nearly every search names a place (a city, or a circle or box around one),
+ * most a listing type and a price range, half a property type; few a word.
+ */
 function makeSearch(rnd: () => number): SearchRow {
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)] as T;
   // The first cities are the busiest, as in the dataset.
@@ -85,14 +88,19 @@ function makeSearch(rnd: () => number): SearchRow {
     const d = 0.05 + rnd() * 0.2;
     const b = [city.lng - d, city.lat - d, city.lng + d, city.lat + d].map((v) => Number(v.toFixed(4)));
     query.bbox = b.join(',');
-    [cols.bbox_min_lng, cols.bbox_min_lat, cols.bbox_max_lng, cols.bbox_max_lat] = b as [number, number, number, number];
-  } else if (rnd() < 0.75) {
+    [cols.bbox_min_lng, cols.bbox_min_lat, cols.bbox_max_lng, cols.bbox_max_lat] = b as [
+      number,
+      number,
+      number,
+      number,
+    ];
+  } else if (rnd() < 0.95) {
     set('city', 'city', city.city);
   }
   const sale = rnd() < 0.7;
-  if (rnd() < 0.75) set('listingType', 'listing_type', sale ? 'sale' : 'rent');
+  if (rnd() < 0.9) set('listingType', 'listing_type', sale ? 'sale' : 'rent');
   if (rnd() < 0.5) set('propertyType', 'property_type', pick(TYPES));
-  if (rnd() < 0.65) {
+  if (rnd() < 0.8) {
     const base = (sale ? 150_000 + rnd() * 900_000 : 800 + rnd() * 3_000) * city.priceFactor;
     const min = Math.round(base) * 100;
     if (rnd() < 0.7) set('minPrice', 'min_price', min);
@@ -103,7 +111,8 @@ function makeSearch(rnd: () => number): SearchRow {
   if (rnd() < 0.15) set('minArea', 'min_area', 40 + Math.floor(rnd() * 120));
   if (rnd() < 0.12) set('q', 'q', rnd() < 0.7 ? pick(WORDS) : `${pick(WORDS)} ${pick(WORDS)}`);
   const a = rnd();
-  const alerts = a < 0.7 ? '{new_listing,price_drop,back_on_market}' : a < 0.85 ? '{new_listing}' : '{new_listing,price_drop}';
+  const alerts =
+    a < 0.7 ? '{new_listing,price_drop,back_on_market}' : a < 0.85 ? '{new_listing}' : '{new_listing,price_drop}';
   const f = rnd();
   const frequency = f < 0.45 ? 'instant' : f < 0.8 ? 'daily' : f < 0.92 ? 'weekly' : 'off';
   return { query, cols, alerts, frequency };
@@ -213,8 +222,11 @@ export async function runAlertBench(options: {
   const count = Math.max(20, Math.round(SAVED_SEARCHES * options.scale));
   const small = count < 10_000;
   const client = new pg.Client({ connectionString: url });
+  // The bench drops its database when interrupted: that must not crash the process.
+  client.on('error', () => undefined);
   await client.connect();
   const pool = new pg.Pool({ connectionString: url, max: 1 });
+  pool.on('error', () => undefined);
   const db = drizzle({ client: pool }) as unknown as Database;
   try {
     const t0 = performance.now();
@@ -222,7 +234,9 @@ export async function runAlertBench(options: {
     // The dataset's own listings were inserted active: their new_listing events are history here.
     await client.query('update listing_events set matched_at = now() where matched_at is null');
     const seedMs = performance.now() - t0;
-    log(`alerts: ${count.toLocaleString('en-US')} saved searches of ${users.toLocaleString('en-US')} users seeded in ${(seedMs / 1000).toFixed(1)} s`);
+    log(
+      `alerts: ${count.toLocaleString('en-US')} saved searches of ${users.toLocaleString('en-US')} users seeded in ${(seedMs / 1000).toFixed(1)} s`,
+    );
 
     const active = (
       await client.query<{ id: string }>(
@@ -298,4 +312,3 @@ export async function runAlertBench(options: {
     await client.end();
   }
 }
-

@@ -1,9 +1,9 @@
+import type { AlertBenchReport } from './alerts';
 import type { ScenarioName } from './config';
 import type { DatasetSizes } from './dataset';
 import type { SqlFloor } from './floors';
 import type { LoadResult, Percentiles } from './load-types';
 import type { CommitInfo, MachineInfo, Versions } from './machine';
-import type { AlertBenchReport } from './alerts';
 import type { PhotoBenchReport } from './photos';
 
 export interface DbCounts {

@@ -762,12 +762,10 @@ export const savedSearchMatches = pgTable(
     eventId: uuid('event_id')
       .notNull()
       .references(() => listingEvents.id, { onDelete: 'cascade' }),
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
-    propertyId: uuid('property_id')
-      .notNull()
-      .references(() => properties.id, { onDelete: 'cascade' }),
+    // No foreign keys on these two: the search's and the event's cascades already cover them,
+    // and each would cost a lookup per match on the matching's hot path.
+    userId: uuid('user_id').notNull(),
+    propertyId: uuid('property_id').notNull(),
     kind: listingAlertKind('kind').notNull(),
     // The instant alert's notification_queue row (no foreign key: retention prunes the queue).
     notificationId: uuid('notification_id'),
@@ -777,7 +775,6 @@ export const savedSearchMatches = pgTable(
   (t) => [
     primaryKey({ name: 'saved_search_matches_pk', columns: [t.savedSearchId, t.eventId] }),
     index('saved_search_matches_event_idx').on(t.eventId),
-    index('saved_search_matches_property_idx').on(t.propertyId),
     // What the digest job reads: matches neither emailed nor digested yet, per user.
     index('saved_search_matches_undigested_idx')
       .on(t.userId)
