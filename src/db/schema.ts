@@ -708,6 +708,24 @@ export const savedSearches = pgTable(
     index('saved_searches_alerting_idx')
       .on(t.propertyType, t.listingType, t.minPrice, t.maxPrice)
       .where(sql`${t.frequency} <> 'off'`),
+    // What alert matching reads for one listing (services/alerts/match-predicate.ts
+    // candidateSearches): the searches of its city, the circles (up to the default radius, and
+    // larger) and boxes near its latitude, and those that name no place.
+    index('saved_searches_alerting_city_idx')
+      .on(sql`lower(${t.city})`)
+      .where(sql`${t.frequency} <> 'off' and ${t.city} is not null`),
+    index('saved_searches_alerting_near_idx')
+      .on(t.nearLat)
+      .where(sql`${t.frequency} <> 'off' and ${t.nearLat} is not null and coalesce(radius_km, 25) <= 25`),
+    index('saved_searches_alerting_far_idx')
+      .on(t.nearLat)
+      .where(sql`${t.frequency} <> 'off' and ${t.nearLat} is not null and radius_km > 25`),
+    index('saved_searches_alerting_bbox_idx')
+      .on(t.bboxMinLat, t.bboxMaxLat)
+      .where(sql`${t.frequency} <> 'off' and ${t.bboxMinLat} is not null`),
+    index('saved_searches_alerting_anywhere_idx')
+      .on(t.createdAt)
+      .where(sql`${t.frequency} <> 'off' and ${t.city} is null and ${t.nearLat} is null and ${t.bboxMinLat} is null`),
     check('saved_searches_name_length', sql`length(${t.name}) between 1 and 100`),
     check('saved_searches_alerts_not_empty', sql`cardinality(${t.alerts}) between 1 and 3`),
     check(
@@ -716,6 +734,8 @@ export const savedSearches = pgTable(
     ),
     check('saved_searches_near_whole', sql`(${t.nearLat} is null) = (${t.nearLng} is null)`),
     check('saved_searches_radius_needs_near', sql`${t.radiusKm} is null or ${t.nearLat} is not null`),
+    // Search's own bound (radiusKm ≤ 500): alert matching finds circles within it of a listing.
+    check('saved_searches_radius_range', sql`${t.radiusKm} is null or ${t.radiusKm} <= 500`),
   ],
 );
 

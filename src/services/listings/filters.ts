@@ -29,7 +29,7 @@ export type Visibility = 'public' | 'admin';
 
 export const DEFAULT_RADIUS_KM = 25;
 const EARTH_RADIUS_KM = 6371.0088;
-const KM_PER_DEGREE_LAT = (Math.PI * EARTH_RADIUS_KM) / 180;
+export const KM_PER_DEGREE_LAT = (Math.PI * EARTH_RADIUS_KM) / 180;
 
 /**
  * Exact great-circle distance (haversine) from `near`, in km; no PostGIS needed. `near` may be
