@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
+import type { Database } from '../../src/db/client';
 import type { AlertFrequency, ListingAlertKind } from '../../src/db/enums';
 import { savedSearches } from '../../src/db/schema';
 import type { SearchFilters } from '../../src/services/listings/filters';
@@ -75,14 +76,22 @@ export function savedSearchRow(userId: string, filters: SearchFilters, options: 
   };
 }
 
-export async function createTestSavedSearch(userId: string, filters: SearchFilters, options: SavedSearchOptions = {}) {
+export async function createTestSavedSearch(
+  userId: string,
+  filters: SearchFilters,
+  options: SavedSearchOptions = {},
+  db: Database = testDb(),
+) {
   const row = savedSearchRow(userId, filters, options);
-  await testDb().insert(savedSearches).values(row);
+  await db.insert(savedSearches).values(row);
   return row;
 }
 
 /** The matches recorded for these saved searches: "searchId eventId kind" strings, sorted. */
-export async function matchesOf(searchIds: string[]): Promise<
+export async function matchesOf(
+  searchIds: string[],
+  db: Database = testDb(),
+): Promise<
   Array<{
     searchId: string;
     eventId: string;
@@ -93,7 +102,7 @@ export async function matchesOf(searchIds: string[]): Promise<
   }>
 > {
   if (searchIds.length === 0) return [];
-  const result = await testDb().execute<{
+  const result = await db.execute<{
     saved_search_id: string;
     event_id: string;
     property_id: string;
@@ -113,9 +122,9 @@ export async function matchesOf(searchIds: string[]): Promise<
 }
 
 /** The listing events of these listings, oldest first. */
-export async function eventsOf(propertyIds: string[]) {
+export async function eventsOf(propertyIds: string[], db: Database = testDb()) {
   if (propertyIds.length === 0) return [];
-  const result = await testDb().execute<{
+  const result = await db.execute<{
     id: string;
     property_id: string;
     kind: string;
