@@ -126,6 +126,13 @@ describe(`npm run bench, smoke run on ${server ? 'PostgreSQL' : 'embedded PGlite
     const markdown = readFileSync(outcome.markdownFile, 'utf8');
     for (const name of SCENARIO_NAMES) expect(markdown).toContain(`| ${name} |`);
     expect(markdown).toContain('## Photos');
+
+    // The alert benchmark ran at the smoke scale: one statement per change, a digest run.
+    expect(report.alerts?.searches).toBe(50);
+    expect(report.alerts?.match.runs).toBe(3);
+    expect(report.alerts?.match.savedSearchScans.length).toBeGreaterThan(0);
+    expect(report.alerts?.digest.batches).toBeGreaterThanOrEqual(1);
+    expect(markdown).toContain('## Saved-search alerts');
   }, 240_000);
 
   it('loads the dataset at the requested scale', () => {

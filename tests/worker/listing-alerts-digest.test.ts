@@ -5,7 +5,7 @@ import { properties, savedSearches } from '../../src/db/schema';
 import type { Bindings } from '../../src/env';
 import { runScheduled } from '../../src/jobs/dispatcher';
 import { cursorSecret } from '../../src/lib/cursor';
-import { sendDigests } from '../../src/services/alerts/digest';
+import { digestKey, sendDigests } from '../../src/services/alerts/digest';
 import { matchListingEvents } from '../../src/services/alerts/match';
 import { readUnsubscribeToken } from '../../src/services/saved-searches/unsubscribe-token';
 import { testConfig, testDb } from '../helpers/db';
@@ -128,6 +128,11 @@ describe('digests: one email per user and period', () => {
       sql`select count(*) as n from notification_queue where recipient = ${user.email} and kind = 'alert_digest'`,
     );
     expect(Number(queued.rows[0]?.n)).toBe(1);
+    const [digest] = await digestsOf(user.id);
+    const key = await db().execute<{ idempotency_key: string }>(
+      sql`select idempotency_key from notification_queue where recipient = ${user.email}`,
+    );
+    expect(key.rows[0]?.idempotency_key).toBe(digestKey(user.id, 'daily', digest?.period_start ?? ''));
     expect(await digestsOf(user.id)).toHaveLength(1);
     expect((await matchesOf([search.id])).every((m) => m.digestId !== null)).toBe(true);
   });
