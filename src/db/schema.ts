@@ -21,6 +21,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import {
+  ACCOUNT_TOKEN_PURPOSES,
   ALERT_FREQUENCIES,
   AUDIT_ACTIONS,
   AUDIT_TARGET_TYPES,
@@ -58,6 +59,7 @@ export const auditAction = pgEnum('audit_action', AUDIT_ACTIONS);
 export const auditTargetType = pgEnum('audit_target_type', AUDIT_TARGET_TYPES);
 export const listingAlertKind = pgEnum('listing_alert_kind', LISTING_ALERT_KINDS);
 export const alertFrequency = pgEnum('alert_frequency', ALERT_FREQUENCIES);
+export const accountTokenPurpose = pgEnum('account_token_purpose', ACCOUNT_TOKEN_PURPOSES);
 
 export const users = pgTable(
   'users',
@@ -409,6 +411,35 @@ export const refreshTokens = pgTable(
     index('refresh_tokens_user_idx').on(t.userId),
     index('refresh_tokens_expires_at_idx').on(t.expiresAt),
     check('refresh_tokens_token_hash_format', sql`${t.tokenHash} ~ '^[0-9a-f]{64}$'`),
+  ],
+);
+
+/**
+ * Single-use tokens sent by email (password reset, email verification). Only the SHA-256 of the
+ * token is stored; `email` is the address it was sent to, so a token stops working once the
+ * account's address changes. Used and expired rows are kept a while (the per-address budgets
+ * count them) and then deleted by retention.
+ */
+export const accountTokens = pgTable(
+  'account_tokens',
+  {
+    id: uuid('id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    purpose: accountTokenPurpose('purpose').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    email: text('email').notNull(),
+    expiresAt: timestamptz('expires_at').notNull(),
+    usedAt: timestamptz('used_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('account_tokens_token_hash_key').on(t.tokenHash),
+    // The budgets (tokens issued to one account lately) and "every other token of the account".
+    index('account_tokens_user_purpose_idx').on(t.userId, t.purpose, t.createdAt.desc()),
+    index('account_tokens_expires_at_idx').on(t.expiresAt),
+    check('account_tokens_token_hash_format', sql`${t.tokenHash} ~ '^[0-9a-f]{64}$'`),
   ],
 );
 

@@ -15,6 +15,18 @@ export const PROBLEM_CODES = {
     title: 'Malformed multipart body',
     description: 'A multipart/form-data upload could not be parsed (bad boundary, truncated part).',
   },
+  INVALID_RESET_TOKEN: {
+    status: 400,
+    title: 'Invalid password reset token',
+    description:
+      'The reset token is unknown, expired, already used, made invalid by a later reset, or was sent to an address the account no longer has. Ask for a new email.',
+  },
+  INVALID_VERIFICATION_TOKEN: {
+    status: 400,
+    title: 'Invalid verification token',
+    description:
+      'The verification token is unknown, expired, already used, or was sent to an address the account no longer has. Ask for a new email.',
+  },
   UNAUTHORIZED: {
     status: 401,
     title: 'Authentication required',

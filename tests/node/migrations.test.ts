@@ -5,6 +5,7 @@ import { MIGRATIONS_FOLDER, migrateDatabase } from '../../scripts/db/migrate';
 import { createTestDatabase, type TestDatabase } from '../setup/test-database';
 
 const EXPECTED_TABLES = [
+  'account_tokens',
   'alerts',
   'analytics_daily_views',
   'analytics_events',

@@ -24,6 +24,18 @@ export const TokensSchema = z
   })
   .openapi('Tokens');
 
+/** A token from a password reset or verification email, as the link's `token` parameter carries it. */
+export const AccountTokenSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .openapi({ description: 'The `token` query parameter of the link in the email' });
+
+/** The one body of an accepted request for an email, whatever happens next. */
+export const AcceptedSchema = z
+  .object({ message: z.string().max(200) })
+  .openapi('Accepted', { example: { message: 'If an account uses this address, an email is on its way.' } });
+
 export function toTokensJson(tokens: IssuedTokens) {
   return {
     user: toUserJson(tokens.user),

@@ -50,6 +50,7 @@ export const UserSchema = z
     role: RoleSchema,
     isActive: z.boolean(),
     mustChangePassword: z.boolean(),
+    emailVerified: z.boolean().openapi({ description: 'The owner confirmed the address through a verification link.' }),
     lastLoginAt: TimestampSchema.nullable(),
     createdAt: TimestampSchema,
   })
@@ -70,6 +71,7 @@ export function toUserJson(user: UserRecord) {
     role: user.role,
     isActive: user.isActive,
     mustChangePassword: user.mustChangePassword,
+    emailVerified: user.emailVerified,
     lastLoginAt: user.lastLoginAt?.toISOString() ?? null,
     createdAt: user.createdAt.toISOString(),
   };

@@ -9,7 +9,9 @@ export type NotificationKind =
   | 'inquiry_acknowledgement'
   | 'inquiry_assigned'
   | 'ops_alert'
-  | 'ops_alert_resolved';
+  | 'ops_alert_resolved'
+  | 'password_reset'
+  | 'email_verification';
 
 export interface NotificationInput {
   kind: NotificationKind;
