@@ -19,6 +19,7 @@ const ROUTES: Array<{ method: string; path: string; needs: Needed }> = [
   { method: 'POST', path: '/v1/me/password', needs: 'user' },
   { method: 'GET', path: '/v1/me/sessions', needs: 'user' },
   { method: 'DELETE', path: `/v1/me/sessions/${ID}`, needs: 'user' },
+  { method: 'POST', path: '/v1/me/email-verification', needs: 'user' },
   { method: 'GET', path: '/v1/admin/properties', needs: 'admin' },
   { method: 'POST', path: '/v1/admin/properties', needs: 'admin' },
   { method: 'GET', path: `/v1/admin/properties/${ID}`, needs: 'admin' },
@@ -97,7 +98,15 @@ describe('access matrix', () => {
   it('GET /openapi.json documents every auth, me and user route', () => {
     const mine = ROUTES.filter((r) => r.path.startsWith('/v1/me') || r.path.startsWith('/v1/admin/users'));
     for (const r of mine) expect(isDocumented(r.method, r.path), `${r.method} ${r.path}`).toBe(true);
-    for (const p of ['/v1/auth/register', '/v1/auth/login', '/v1/auth/refresh', '/v1/auth/logout']) {
+    for (const p of [
+      '/v1/auth/register',
+      '/v1/auth/login',
+      '/v1/auth/refresh',
+      '/v1/auth/logout',
+      '/v1/auth/password-reset',
+      '/v1/auth/password-reset/confirm',
+      '/v1/auth/verify-email',
+    ]) {
       expect(documented[p]?.post, p).toBeDefined();
     }
   });

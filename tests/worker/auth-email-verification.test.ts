@@ -144,7 +144,7 @@ describe('POST /v1/me/email-verification', () => {
     await backdate(account.user.id, 61);
     const res = await askForEmail(account.accessToken);
     expect(res.status).toBe(202);
-    expect(await json(res)).toEqual({ message: expect.any(String) });
+    expect(await json(res)).toEqual({ status: 'accepted' });
     const tokens = await awaitTokens(account.email, '/verify-email', 2);
     expect((await verify(tokens[1])).status).toBe(204);
     expect((await me(account.accessToken)).emailVerified).toBe(true);

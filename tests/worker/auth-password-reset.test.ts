@@ -61,7 +61,7 @@ describe('POST /v1/auth/password-reset', () => {
       expect(response.headers.get('Cache-Control')).toBe('no-store');
       expect(text).toBe(answers[0]?.text);
     }
-    expect(JSON.parse(answers[0]?.text ?? '{}')).toEqual({ message: expect.any(String) });
+    expect(JSON.parse(answers[0]?.text ?? '{}')).toEqual({ status: 'accepted' });
 
     await awaitTokens(active.email, '/reset-password');
     await awaitTokens(locked.email, '/reset-password');
@@ -214,9 +214,12 @@ describe('POST /v1/auth/password-reset/confirm', () => {
     expect((await signIn(user.email, TEST_PASSWORD)).status).toBe(200);
   });
 
-  it('refuses forged tokens, of the right shape or not', async () => {
-    const forged = ['A'.repeat(43), 'not-a-token', `${'x'.repeat(42)}!`, 'a'.repeat(200)];
+  it('refuses forged tokens of the right shape or not with 400, and text that is no token at all with 422', async () => {
+    const forged = ['A'.repeat(43), 'not-a-token', 'a'.repeat(200)];
     for (const token of forged) await expectProblem(await confirm(token, strongPassword()), 400, 'INVALID_RESET_TOKEN');
+    for (const token of [`${'x'.repeat(42)}!`, 'a'.repeat(201), '']) {
+      await expectProblem(await confirm(token, strongPassword()), 422, 'VALIDATION_FAILED');
+    }
   });
 
   it('refuses a token of the other kind (an email verification token)', async () => {

@@ -65,6 +65,10 @@ function baselines(): Record<string, Baseline> {
     login: { body: () => ({ email: uniqueEmail('nobody'), password: PASSWORD }) },
     refreshTokens: { body: () => ({ refreshToken: 'unknown-token' }) },
     logout: { body: () => ({ refreshToken: 'unknown-token' }) },
+    requestPasswordReset: { body: () => ({ email: uniqueEmail('nobody') }) },
+    confirmPasswordReset: { body: () => ({ token: 'unknown-token', newPassword: PASSWORD }) },
+    verifyEmail: { body: () => ({ token: 'unknown-token' }) },
+    requestEmailVerification: { token: () => me.token },
     updateMe: { body: () => ({ name: 'Me' }), token: () => me.token },
     changePassword: {
       body: () => ({ currentPassword: 'not the password', newPassword: PASSWORD }),

@@ -23,9 +23,7 @@ import type {
   requestPasswordReset,
   verifyEmail,
 } from './auth.routes';
-import { toTokensJson } from './auth.schemas';
-
-export const RESET_ACCEPTED = { message: 'If an account uses this address, an email with a reset link is on its way.' };
+import { ACCEPTED, toTokensJson } from './auth.schemas';
 
 export const registerHandler: AppRouteHandler<typeof register> = async (c) => {
   const body = c.req.valid('json');
@@ -75,7 +73,7 @@ export const requestPasswordResetHandler: AppRouteHandler<typeof requestPassword
   const { email } = c.req.valid('json');
   const prepared = await prepareResetRequest(email);
   c.executionCtx.waitUntil(issueReset(authDeps(c), c.var.logger, prepared));
-  return c.json(RESET_ACCEPTED, 202);
+  return c.json(ACCEPTED, 202);
 };
 
 export const confirmPasswordResetHandler: AppRouteHandler<typeof confirmPasswordReset> = async (c) => {

@@ -29,12 +29,13 @@ export const AccountTokenSchema = z
   .string()
   .min(1)
   .max(200)
-  .openapi({ description: 'The `token` query parameter of the link in the email' });
+  .regex(/^[A-Za-z0-9_-]+$/)
+  .openapi({ description: 'The `token` query parameter of the link in the email (base64url)' });
 
 /** The one body of an accepted request for an email, whatever happens next. */
-export const AcceptedSchema = z
-  .object({ message: z.string().max(200) })
-  .openapi('Accepted', { example: { message: 'If an account uses this address, an email is on its way.' } });
+export const AcceptedSchema = z.object({ status: z.literal('accepted') }).openapi('Accepted');
+
+export const ACCEPTED = { status: 'accepted' } as const;
 
 export function toTokensJson(tokens: IssuedTokens) {
   return {

@@ -2,6 +2,7 @@ import { notFound } from '../../lib/errors';
 import { requestEmailVerification as queueVerificationEmail } from '../../services/auth/email-verification';
 import { endSessions, listSessions as listUserSessions } from '../../services/auth/sessions';
 import { changePassword as changeUserPassword, updateOwnName } from '../../services/users/profile';
+import { ACCEPTED } from '../auth/auth.schemas';
 import { type AppRouteHandler, auditContext, authDeps, clientInfo } from '../shared/request-context';
 import { sendSoon } from '../shared/send-soon';
 import { toUserJson } from '../shared/users';
@@ -71,5 +72,5 @@ export const endSessionHandler: AppRouteHandler<typeof endSession> = async (c) =
 
 export const requestEmailVerificationHandler: AppRouteHandler<typeof requestEmailVerification> = async (c) => {
   sendSoon(c, await queueVerificationEmail(authDeps(c), c.var.auth.userId));
-  return c.json({ message: 'Unless the address is already verified, an email with a link is on its way.' }, 202);
+  return c.json(ACCEPTED, 202);
 };
