@@ -214,10 +214,10 @@ describe('POST /v1/auth/password-reset/confirm', () => {
     expect((await signIn(user.email, TEST_PASSWORD)).status).toBe(200);
   });
 
-  it('refuses forged tokens of the right shape or not with 400, and text that is no token at all with 422', async () => {
-    const forged = ['A'.repeat(43), 'not-a-token', 'a'.repeat(200)];
+  it('refuses forged tokens, of the right shape or not, with 400, and a body with no token text with 422', async () => {
+    const forged = ['A'.repeat(43), 'not-a-token', 'a'.repeat(200), `${'x'.repeat(42)}!`, 'tok en/+='];
     for (const token of forged) await expectProblem(await confirm(token, strongPassword()), 400, 'INVALID_RESET_TOKEN');
-    for (const token of [`${'x'.repeat(42)}!`, 'a'.repeat(201), '']) {
+    for (const token of ['a'.repeat(201), '']) {
       await expectProblem(await confirm(token, strongPassword()), 422, 'VALIDATION_FAILED');
     }
   });

@@ -24,13 +24,15 @@ export const TokensSchema = z
   })
   .openapi('Tokens');
 
-/** A token from a password reset or verification email, as the link's `token` parameter carries it. */
+/**
+ * A token from a password reset or verification email, as the link's `token` parameter carries it.
+ * Any text: one this server did not issue is the contract's 400 (INVALID_*_TOKEN), like a forged one.
+ */
 export const AccountTokenSchema = z
   .string()
   .min(1)
   .max(200)
-  .regex(/^[A-Za-z0-9_-]+$/)
-  .openapi({ description: 'The `token` query parameter of the link in the email (base64url)' });
+  .openapi({ description: 'The `token` query parameter of the link in the email' });
 
 /** The one body of an accepted request for an email, whatever happens next. */
 export const AcceptedSchema = z.object({ status: z.literal('accepted') }).openapi('Accepted');
