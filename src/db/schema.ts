@@ -375,9 +375,7 @@ export const inquiries = pgTable(
     index('inquiries_assigned_to_idx').on(t.assignedTo, t.createdAt.desc()),
     index('inquiries_property_idx').on(t.propertyId, t.createdAt.desc()),
     // GET /v1/me/inquiries; only inquiries sent signed in have a user.
-    index('inquiries_user_idx')
-      .on(t.userId, t.createdAt.desc(), t.id.desc())
-      .where(sql`${t.userId} is not null`),
+    index('inquiries_user_idx').on(t.userId, t.createdAt.desc(), t.id.desc()).where(sql`${t.userId} is not null`),
     // Inquiries of one sending network in the last day: the acknowledgement budget per network.
     index('inquiries_ip_address_idx').on(t.ipAddress, t.createdAt),
     check('inquiries_name_length', sql`length(${t.name}) between 1 and 100`),

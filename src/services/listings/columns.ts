@@ -10,6 +10,7 @@ export const summaryColumns = {
   listingType: properties.listingType,
   status: properties.status,
   price: properties.price,
+  previousPrice: properties.previousPrice,
   currency: properties.currency,
   bedrooms: properties.bedrooms,
   bathrooms: properties.bathrooms,
