@@ -35,6 +35,14 @@ export const detailColumns = {
   createdBy: properties.createdBy,
 };
 
+/** A summary's cover photo, from a left join of property_images on is_cover. */
+export const coverColumns = {
+  coverId: propertyImages.id,
+  coverAltText: propertyImages.altText,
+  coverWidth: propertyImages.width,
+  coverHeight: propertyImages.height,
+};
+
 export const imageColumns = {
   id: propertyImages.id,
   propertyId: propertyImages.propertyId,

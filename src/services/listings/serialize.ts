@@ -73,6 +73,24 @@ export function imageView(row: ImageRow, base: ImageBaseUrl): ImageView {
   };
 }
 
+/** The cover photo of a row read with `coverColumns` (null when the listing has none). */
+export function coverOf(row: {
+  coverId: string | null;
+  coverAltText: string | null;
+  coverWidth: number | null;
+  coverHeight: number | null;
+}): ImageRow | null {
+  if (!row.coverId) return null;
+  return {
+    id: row.coverId,
+    altText: row.coverAltText ?? '',
+    width: row.coverWidth ?? 0,
+    height: row.coverHeight ?? 0,
+    sortOrder: 0,
+    isCover: true,
+  };
+}
+
 const iso = (d: Date) => d.toISOString();
 
 function common(row: SummaryRow) {
