@@ -290,9 +290,9 @@ describe.skipIf(!serverUrl)(
 
     it('GET /v1/properties/:idOrSlug (by id and by slug, with images and price history) uses an index', async () => {
       for (const key of [sample.id, sample.slug]) {
-        const [listing, images, priceHistory] = findListingQueries(db, key, 'public');
+        const [listing, images, firstPrice, latestPrices] = findListingQueries(db, key, 'public');
         await expectIndexed(listing);
-        for (const query of [images, priceHistory]) {
+        for (const query of [images, firstPrice, latestPrices]) {
           const nodes = await plan(query);
           expect(nodes.some((n) => n['Node Type'] === 'Seq Scan')).toBe(false);
         }

@@ -5,7 +5,7 @@ import { canonicalCacheUrl } from '../../lib/http-cache';
 import { isUuid } from '../../lib/uuid';
 import { detailColumns, imageColumns } from './columns';
 import type { Visibility } from './filters';
-import { priceHistoryQuery } from './price-history';
+import { mergePriceHistory, priceHistoryQueries } from './price-history';
 import type { DetailRow, ImageRow, PriceHistoryRow } from './serialize';
 
 const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -41,7 +41,7 @@ export function listingPageUrl(origin: string, idOrSlug: string): string {
   return canonicalCacheUrl(origin, `/v1/properties/${idOrSlug}`);
 }
 
-/** The three queries of a listing page, unexecuted (exported for the EXPLAIN test). */
+/** The queries of a listing page, unexecuted (exported for the EXPLAIN test). */
 export function findListingQueries(db: Database, idOrSlug: string, visibility: Visibility) {
   const match = identify(idOrSlug) ?? sql`false`;
   const where = visibility === 'public' ? and(match, ne(properties.status, 'draft')) : match;
@@ -53,7 +53,7 @@ export function findListingQueries(db: Database, idOrSlug: string, visibility: V
       .from(propertyImages)
       .where(inArray(propertyImages.propertyId, db.select({ id: properties.id }).from(properties).where(where)))
       .orderBy(asc(propertyImages.sortOrder)),
-    priceHistoryQuery(db, listingId),
+    ...priceHistoryQueries(db, listingId),
   ] as const;
 }
 
@@ -67,9 +67,9 @@ export async function findListing(
   visibility: Visibility,
 ): Promise<ListingWithImages | null> {
   if (!identify(idOrSlug)) return null;
-  const [rows, images, priceHistory] = await db.batch(findListingQueries(db, idOrSlug, visibility));
+  const [rows, images, firstPrice, latestPrices] = await db.batch(findListingQueries(db, idOrSlug, visibility));
   const row = rows[0];
-  return row ? { row, images, priceHistory } : null;
+  return row ? { row, images, priceHistory: mergePriceHistory(firstPrice, latestPrices) } : null;
 }
 
 /** The images of a listing in display order. */
