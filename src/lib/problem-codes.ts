@@ -131,6 +131,11 @@ export const PROBLEM_CODES = {
     title: 'Slug taken',
     description: 'No free URL slug could be made from this title; change the title.',
   },
+  FAVORITES_LIMIT_REACHED: {
+    status: 409,
+    title: 'Too many favourites',
+    description: 'The account already keeps the most favourites it may (500); remove one first.',
+  },
   PRECONDITION_FAILED: {
     status: 412,
     title: 'Precondition failed',

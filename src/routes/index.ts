@@ -12,6 +12,8 @@ import { imagesRouter } from './images/images.index';
 import { inquiriesRouter } from './inquiries/inquiries.index';
 import { listingsRouter } from './listings/listings.index';
 import { meRouter } from './me/me.index';
+import { meFavoritesRouter } from './me-favorites/me-favorites.index';
+import { meInquiriesRouter } from './me-inquiries/me-inquiries.index';
 import { problemsRouter } from './problems/problems.index';
 import { systemRouter } from './system/system.index';
 
@@ -28,6 +30,8 @@ export const apiRoutes = createRouter()
   .route('/', systemRouter)
   .route('/', authRouter)
   .route('/', meRouter)
+  .route('/', meFavoritesRouter)
+  .route('/', meInquiriesRouter)
   .route('/', adminUsersRouter)
   .route('/', listingsRouter)
   .route('/', imagesRouter)

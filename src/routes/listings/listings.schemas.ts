@@ -5,6 +5,7 @@ import { UuidSchema } from '../../lib/uuid';
 import { MAX_IMAGES_PER_LISTING } from '../../services/images/limits';
 import { MAX_CITIES, PRICE_BANDS } from '../../services/listings/facets';
 import { SEARCH_SORTS, type SearchFilters, type SearchSort } from '../../services/listings/filters';
+import { PRICE_HISTORY_MAX } from '../../services/listings/price-history';
 import {
   AddressLine1,
   AltText,
@@ -217,6 +218,9 @@ const base = {
   listingType: z.enum(LISTING_TYPES),
   status: z.enum(LISTING_STATUSES),
   price: Price,
+  previousPrice: Price.nullable().openapi({
+    description: 'The price before the latest change (minor units); null when the price never changed.',
+  }),
   currency: Currency,
   priceFormatted: z
     .string()
@@ -242,8 +246,22 @@ export const ListingSummarySchema = z
   })
   .openapi('PropertySummary');
 
+export const PriceHistoryEntrySchema = z.object({ price: Price, changedAt: Timestamp }).openapi('PriceHistoryEntry');
+
 export const ListingSchema = z
-  .object({ ...base, description: Description, images: z.array(ImageSchema).max(MAX_IMAGES_PER_LISTING) })
+  .object({
+    ...base,
+    description: Description,
+    images: z.array(ImageSchema).max(MAX_IMAGES_PER_LISTING),
+    priceHistory: z
+      .array(PriceHistoryEntrySchema)
+      .max(PRICE_HISTORY_MAX)
+      .openapi({
+        description:
+          `Oldest first: the original list price (at the listing's creation), then each change of price. At most ${PRICE_HISTORY_MAX} ` +
+          `entries: the original price and the latest ${PRICE_HISTORY_MAX - 1} changes (older changes are left out).`,
+      }),
+  })
   .openapi('Property');
 
 export const AdminListingSchema = ListingSchema.extend({
