@@ -4,6 +4,7 @@ import { adminImagesRouter } from './admin-images/admin-images.index';
 import { adminInquiriesRouter } from './admin-inquiries/admin-inquiries.index';
 import { adminListingsRouter } from './admin-listings/admin-listings.index';
 import { adminUsersRouter } from './admin-users/admin-users.index';
+import { alertsRouter } from './alerts/alerts.index';
 import { authRouter } from './auth/auth.index';
 import { dashboardRouter } from './dashboard/dashboard.index';
 import { eventsRouter } from './events/events.index';
@@ -13,6 +14,7 @@ import { inquiriesRouter } from './inquiries/inquiries.index';
 import { listingsRouter } from './listings/listings.index';
 import { meRouter } from './me/me.index';
 import { problemsRouter } from './problems/problems.index';
+import { savedSearchesRouter } from './saved-searches/saved-searches.index';
 import { systemRouter } from './system/system.index';
 
 /**
@@ -28,6 +30,8 @@ export const apiRoutes = createRouter()
   .route('/', systemRouter)
   .route('/', authRouter)
   .route('/', meRouter)
+  .route('/', savedSearchesRouter)
+  .route('/', alertsRouter)
   .route('/', adminUsersRouter)
   .route('/', listingsRouter)
   .route('/', imagesRouter)
