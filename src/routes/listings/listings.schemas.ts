@@ -66,8 +66,8 @@ const near = z
   })
   .refine((p) => Math.abs(p.lat) <= 90 && Math.abs(p.lng) <= 180, 'lat within -90..90, lng within -180..180');
 
-// PostgreSQL text holds no NUL (the router's hook refuses it anywhere; stated here for the document).
-const noNul = [/^[^\u0000]*$/, 'must not contain NUL characters'] as const;
+// PostgreSQL text holds no NUL: the router's hook (lib/router.ts) refuses it in any input.
+const NO_NUL = { pattern: '^[^\\u0000]*$' };
 
 const searchFields = {
   q: z
@@ -75,16 +75,10 @@ const searchFields = {
     .trim()
     .min(1)
     .max(200)
-    .regex(...noNul)
+    .openapi(NO_NUL)
     .optional()
     .openapi({ description: 'Full text: title, description, address' }),
-  city: z
-    .string()
-    .trim()
-    .min(1)
-    .max(100)
-    .regex(...noNul)
-    .optional(),
+  city: z.string().trim().min(1).max(100).openapi(NO_NUL).optional(),
   propertyType: z.enum(PROPERTY_TYPES).optional(),
   listingType: z.enum(LISTING_TYPES).optional(),
   minPrice: wholeNumber(0, MAX_PRICE).optional().openapi({ description: 'Minor units (cents)' }),
