@@ -1,4 +1,4 @@
-import { DEFAULT_ALERTS } from '../../services/saved-searches/limits';
+import { DEFAULT_ALERTS, DEFAULT_FREQUENCY } from '../../services/saved-searches/limits';
 import {
   createSavedSearch,
   deleteSavedSearch,
@@ -35,7 +35,7 @@ export const createSavedSearchHandler: AppRouteHandler<typeof createSavedSearchR
     name: body.name,
     query: savedQuery(body.query),
     alerts: body.alerts ?? DEFAULT_ALERTS,
-    frequency: body.frequency ?? 'instant',
+    frequency: body.frequency ?? DEFAULT_FREQUENCY,
   });
   return c.json(savedSearchView(row), 201);
 };

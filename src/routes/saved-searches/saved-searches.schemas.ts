@@ -1,7 +1,12 @@
 import { z } from '@hono/zod-openapi';
 import { ALERT_FREQUENCIES, LISTING_ALERT_KINDS } from '../../db/enums';
 import { UuidSchema } from '../../lib/uuid';
-import { DEFAULT_ALERTS, MAX_SAVED_SEARCHES, SAVED_SEARCH_NAME_MAX } from '../../services/saved-searches/limits';
+import {
+  DEFAULT_ALERTS,
+  DEFAULT_FREQUENCY,
+  MAX_SAVED_SEARCHES,
+  SAVED_SEARCH_NAME_MAX,
+} from '../../services/saved-searches/limits';
 import { SearchFiltersSchema } from '../listings/listings.schemas';
 import { TimestampSchema } from '../shared/schemas';
 
@@ -86,7 +91,7 @@ export const CreateSavedSearchSchema = z
     name: NameSchema,
     query: SavedSearchQueryInput,
     alerts: AlertsSchema.optional().openapi({ description: `Default: ${DEFAULT_ALERTS.join(', ')} (all three).` }),
-    frequency: FrequencySchema.optional().openapi({ description: 'Default: instant.' }),
+    frequency: FrequencySchema.optional().openapi({ description: `Default: ${DEFAULT_FREQUENCY}.` }),
   })
   .strict()
   .openapi('CreateSavedSearch');
