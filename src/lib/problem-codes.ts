@@ -49,6 +49,12 @@ export const PROBLEM_CODES = {
     description:
       'The email and password do not sign in. Unknown email, wrong password, locked and disabled accounts all get this same answer.',
   },
+  INVALID_UNSUBSCRIBE_TOKEN: {
+    status: 400,
+    title: 'Invalid unsubscribe token',
+    description:
+      'The token is not an unsubscribe token this API issued (altered, truncated, or another kind of token). Use the link of the alert email as it came.',
+  },
   INVALID_REFRESH_TOKEN: {
     status: 401,
     title: 'Invalid refresh token',
@@ -83,6 +89,11 @@ export const PROBLEM_CODES = {
     title: 'Session not found',
     description: 'No live session of the caller has this id.',
   },
+  SAVED_SEARCH_NOT_FOUND: {
+    status: 404,
+    title: 'Saved search not found',
+    description: 'No saved search of the caller has this id (another user’s saved searches are not found either).',
+  },
   JOB_NOT_FOUND: { status: 404, title: 'Job not found', description: 'No scheduled job has this name.' },
   METHOD_NOT_ALLOWED: {
     status: 405,
@@ -114,6 +125,11 @@ export const PROBLEM_CODES = {
     status: 409,
     title: 'Photos changed',
     description: 'The listing’s photos changed while they were being reordered; read them again and retry.',
+  },
+  SAVED_SEARCH_LIMIT: {
+    status: 409,
+    title: 'Too many saved searches',
+    description: 'The user already keeps the most saved searches allowed (25); delete one first.',
   },
   INVALID_TRANSITION: {
     status: 409,
