@@ -249,6 +249,20 @@ describe('POST /v1/auth/password-reset/confirm', () => {
     expect(rows.every((r) => r.used_at !== null)).toBe(true);
   });
 
+  it('makes an outstanding reset token invalid once the owner changes the password signed in', async () => {
+    const user = await createTestUser();
+    const token = await resetToken(user.email);
+    const { accessToken } = await signInTokens(user.email, TEST_PASSWORD);
+    const changed = await api('/v1/me/password', {
+      method: 'POST',
+      token: accessToken,
+      ip: randomIp(),
+      json: { currentPassword: TEST_PASSWORD, newPassword: strongPassword() },
+    });
+    expect(changed.status).toBe(204);
+    await expectProblem(await confirm(token, strongPassword()), 400, 'INVALID_RESET_TOKEN');
+  });
+
   it('lets exactly one of two concurrent confirms of one token succeed', async () => {
     const user = await createTestUser();
     const token = await resetToken(user.email);
