@@ -57,6 +57,12 @@ export const configSchema = z.object({
   // /properties/:slug, /unsubscribe pages take the `token` or slug they carry) and this API's own
   // public origin (the one-click List-Unsubscribe URL mail clients POST to).
   APP_URL: z.url().default('http://localhost:3000'),
+  PASSWORD_RESET_TOKEN_MINUTES: intString(30, 5, 1440),
+  // Reset emails one address gets in an hour; past it a request still answers 202 and sends nothing.
+  PASSWORD_RESET_MAX_PER_HOUR: intString(3, 0, 100),
+  // Verification emails a signed-in user may ask for: one per interval, so many a day.
+  EMAIL_VERIFICATION_MIN_INTERVAL_SECONDS: intString(60, 0, 86_400),
+  EMAIL_VERIFICATION_MAX_PER_DAY: intString(5, 1, 100),
   API_URL: z.url().default('http://localhost:8787'),
   EMAIL_TRANSPORT: z.enum(['http', 'log']).default('http'),
   EMAIL_API_URL: z.url().default('https://api.resend.com/emails'),

@@ -277,6 +277,9 @@ export function datasetStatements(plan: DatasetPlan, passwordHash: string): stri
 
     // Likewise the facet counts per group of public listings (migration 0007 keeps them live).
     'select listing_facet_counts_rebuild()',
+
+    // And each listing's first price history entry (migration 0026's triggers write it live).
+    'select property_price_history_backfill()',
   ];
 }
 

@@ -2,7 +2,8 @@
 --
 -- Two roles: {{OWNER}} owns the database and its objects and runs the migrations; {{APP}} is
 -- what the Worker connects as, with only the DML it needs: no DDL, no superuser, no
--- TRUNCATE, and no UPDATE on the append-only analytics_events and property_status_history.
+-- TRUNCATE, and no UPDATE on the append-only analytics_events, property_status_history and
+-- property_price_history.
 --
 -- Apply with `npm run db:roles` (scripts/db/roles.ts fills in the placeholders), as a role
 -- that may create roles and change the database's owner (the server's admin, or Neon's
@@ -104,7 +105,7 @@ DO $append_only$
 DECLARE
   name text;
 BEGIN
-  FOREACH name IN ARRAY ARRAY['analytics_events', 'property_status_history'] LOOP
+  FOREACH name IN ARRAY ARRAY['analytics_events', 'property_status_history', 'property_price_history'] LOOP
     IF to_regclass('public.' || quote_ident(name)) IS NOT NULL THEN
       EXECUTE format('REVOKE UPDATE ON public.%I FROM %I', name, {{APP_NAME}});
     END IF;

@@ -38,6 +38,8 @@ export async function createSuperAdmin(
       name: 'Super Admin',
       role: 'super_admin',
       mustChangePassword: true,
+      // The operator chose this address for the first account: nothing to prove by email.
+      emailVerifiedAt: new Date(),
     })
     .onConflictDoNothing({ target: users.email })
     .returning({ id: users.id });

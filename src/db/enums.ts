@@ -16,6 +16,8 @@ export const JOB_STATUSES = ['running', 'succeeded', 'failed', 'skipped', 'aband
 export const LISTING_ALERT_KINDS = ['new_listing', 'price_drop', 'back_on_market'] as const;
 /** How a saved search's alerts are sent: one email per listing, a digest per period, or none. */
 export const ALERT_FREQUENCIES = ['instant', 'daily', 'weekly', 'off'] as const;
+/** What a single-use emailed account token proves: a password reset, or that the owner reads the address. */
+export const ACCOUNT_TOKEN_PURPOSES = ['password_reset', 'email_verification'] as const;
 /** Not a database enum: job_runs.trigger is text with a CHECK naming these. */
 export const JOB_TRIGGERS = ['cron', 'manual'] as const;
 
@@ -43,6 +45,7 @@ export const AUDIT_ACTIONS = [
   'auth.lockout',
   'auth.refresh_reuse',
   'auth.password_change',
+  'auth.password_reset',
 ] as const;
 /** What an audit entry is about. */
 export const AUDIT_TARGET_TYPES = ['listing', 'photo', 'inquiry', 'user', 'job'] as const;
@@ -60,5 +63,6 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 export type AuditTargetType = (typeof AUDIT_TARGET_TYPES)[number];
 export type ListingAlertKind = (typeof LISTING_ALERT_KINDS)[number];
 export type AlertFrequency = (typeof ALERT_FREQUENCIES)[number];
+export type AccountTokenPurpose = (typeof ACCOUNT_TOKEN_PURPOSES)[number];
 
 export const isRole = (value: unknown): value is Role => (USER_ROLES as readonly unknown[]).includes(value);

@@ -21,6 +21,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 import {
+  ACCOUNT_TOKEN_PURPOSES,
   ALERT_FREQUENCIES,
   AUDIT_ACTIONS,
   AUDIT_TARGET_TYPES,
@@ -64,6 +65,7 @@ export const auditAction = pgEnum('audit_action', AUDIT_ACTIONS);
 export const auditTargetType = pgEnum('audit_target_type', AUDIT_TARGET_TYPES);
 export const listingAlertKind = pgEnum('listing_alert_kind', LISTING_ALERT_KINDS);
 export const alertFrequency = pgEnum('alert_frequency', ALERT_FREQUENCIES);
+export const accountTokenPurpose = pgEnum('account_token_purpose', ACCOUNT_TOKEN_PURPOSES);
 
 export const users = pgTable(
   'users',
@@ -144,6 +146,9 @@ export const properties = pgTable(
     status: propertyStatus('status').notNull().default('draft'),
     // Minor units (cents); bigint so that large sale prices never overflow.
     price: bigint('price', { mode: 'number' }).notNull(),
+    // The price before the latest change (null until it changes), set by a trigger (custom
+    // migration) in the statement that changes the price, so summaries need no join.
+    previousPrice: bigint('previous_price', { mode: 'number' }),
     currency: text('currency').notNull().default('USD'),
     bedrooms: smallint('bedrooms').notNull().default(0),
     bathrooms: numeric('bathrooms', { precision: 3, scale: 1, mode: 'number' }).notNull().default(0),
@@ -283,6 +288,47 @@ export const propertyImages = pgTable(
   ],
 );
 
+/**
+ * Every price a listing has had: its list price when inserted, then each change. Written only by
+ * row-level triggers on properties (custom migration), in the statement that sets the price. The
+ * identity id orders changes made in one transaction (same changed_at).
+ */
+export const propertyPriceHistory = pgTable(
+  'property_price_history',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    propertyId: uuid('property_id')
+      .notNull()
+      .references(() => properties.id, { onDelete: 'cascade' }),
+    price: bigint('price', { mode: 'number' }).notNull(),
+    changedAt: timestamptz('changed_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('property_price_history_property_idx').on(t.propertyId, t.changedAt, t.id),
+    check('property_price_history_price_range', sql`${t.price} >= 0 and ${t.price} <= 100000000000000`),
+  ],
+);
+
+/** A visitor's favourite listings. The listing's own row says what it is now (status, price). */
+export const favorites = pgTable(
+  'favorites',
+  {
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    propertyId: uuid('property_id')
+      .notNull()
+      .references(() => properties.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ name: 'favorites_pk', columns: [t.userId, t.propertyId] }),
+    index('favorites_user_newest_idx').on(t.userId, t.createdAt.desc(), t.propertyId.desc()),
+    // Deleting a listing removes its favourites: found through this, not a scan.
+    index('favorites_property_idx').on(t.propertyId),
+  ],
+);
+
 export const propertyStatusHistory = pgTable(
   'property_status_history',
   {
@@ -316,6 +362,8 @@ export const inquiries = pgTable(
     message: text('message').notNull(),
     status: inquiryStatus('status').notNull().default('new'),
     assignedTo: uuid('assigned_to').references(() => users.id, { onDelete: 'set null' }),
+    // The signed-in visitor who sent it (their access token); null for an anonymous inquiry.
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'set null' }),
     // SHA-256 (hex) of the Idempotency-Key with the request body's hash, never the key as sent;
     // null once the key has expired (24 hours, services/inquiries/request-hash.ts).
     idempotencyKey: text('idempotency_key'),
@@ -334,6 +382,8 @@ export const inquiries = pgTable(
     index('inquiries_keyset_idx').on(t.createdAt.desc(), t.id.desc()),
     index('inquiries_assigned_to_idx').on(t.assignedTo, t.createdAt.desc()),
     index('inquiries_property_idx').on(t.propertyId, t.createdAt.desc()),
+    // GET /v1/me/inquiries; only inquiries sent signed in have a user.
+    index('inquiries_user_idx').on(t.userId, t.createdAt.desc(), t.id.desc()).where(sql`${t.userId} is not null`),
     // Inquiries of one sending network in the last day: the acknowledgement budget per network.
     index('inquiries_ip_address_idx').on(t.ipAddress, t.createdAt),
     check('inquiries_name_length', sql`length(${t.name}) between 1 and 100`),
@@ -415,6 +465,35 @@ export const refreshTokens = pgTable(
     index('refresh_tokens_user_idx').on(t.userId),
     index('refresh_tokens_expires_at_idx').on(t.expiresAt),
     check('refresh_tokens_token_hash_format', sql`${t.tokenHash} ~ '^[0-9a-f]{64}$'`),
+  ],
+);
+
+/**
+ * Single-use tokens sent by email (password reset, email verification). Only the SHA-256 of the
+ * token is stored; `email` is the address it was sent to, so a token stops working once the
+ * account's address changes. Used and expired rows are kept a while (the per-address budgets
+ * count them) and then deleted by retention.
+ */
+export const accountTokens = pgTable(
+  'account_tokens',
+  {
+    id: uuid('id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    purpose: accountTokenPurpose('purpose').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    email: text('email').notNull(),
+    expiresAt: timestamptz('expires_at').notNull(),
+    usedAt: timestamptz('used_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex('account_tokens_token_hash_key').on(t.tokenHash),
+    // The budgets (tokens issued to one account lately) and "every other token of the account".
+    index('account_tokens_user_purpose_idx').on(t.userId, t.purpose, t.createdAt.desc()),
+    index('account_tokens_expires_at_idx').on(t.expiresAt),
+    check('account_tokens_token_hash_format', sql`${t.tokenHash} ~ '^[0-9a-f]{64}$'`),
   ],
 );
 
@@ -711,9 +790,7 @@ export const savedSearches = pgTable(
     // What alert matching reads for one listing (services/alerts/match-predicate.ts
     // candidateSearches): the searches of its city, the circles (up to the default radius, and
     // larger) and boxes near its latitude, and those that name no place.
-    index('saved_searches_alerting_city_idx')
-      .on(sql`lower(${t.city})`)
-      .where(sql`${t.frequency} <> 'off' and ${t.city} is not null`),
+    index('saved_searches_alerting_city_idx').on(t.city).where(sql`${t.frequency} <> 'off' and ${t.city} is not null`),
     index('saved_searches_alerting_near_idx')
       .on(t.nearLat)
       .where(sql`${t.frequency} <> 'off' and ${t.nearLat} is not null and coalesce(radius_km, 25) <= 25`),

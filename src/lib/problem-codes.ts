@@ -15,6 +15,18 @@ export const PROBLEM_CODES = {
     title: 'Malformed multipart body',
     description: 'A multipart/form-data upload could not be parsed (bad boundary, truncated part).',
   },
+  INVALID_RESET_TOKEN: {
+    status: 400,
+    title: 'Invalid password reset token',
+    description:
+      'The reset token is unknown, expired, already used, made invalid by a later reset, or was sent to an address the account no longer has. Ask for a new email.',
+  },
+  INVALID_VERIFICATION_TOKEN: {
+    status: 400,
+    title: 'Invalid verification token',
+    description:
+      'The verification token is unknown, expired, already used, or was sent to an address the account no longer has. Ask for a new email.',
+  },
   UNAUTHORIZED: {
     status: 401,
     title: 'Authentication required',
@@ -36,6 +48,12 @@ export const PROBLEM_CODES = {
     title: 'Invalid credentials',
     description:
       'The email and password do not sign in. Unknown email, wrong password, locked and disabled accounts all get this same answer.',
+  },
+  INVALID_UNSUBSCRIBE_TOKEN: {
+    status: 400,
+    title: 'Invalid unsubscribe token',
+    description:
+      'The token is not an unsubscribe token this API issued (altered, truncated, or another kind of token). Use the link of the alert email as it came.',
   },
   INVALID_REFRESH_TOKEN: {
     status: 401,
@@ -71,6 +89,11 @@ export const PROBLEM_CODES = {
     title: 'Session not found',
     description: 'No live session of the caller has this id.',
   },
+  SAVED_SEARCH_NOT_FOUND: {
+    status: 404,
+    title: 'Saved search not found',
+    description: 'No saved search of the caller has this id (another user’s saved searches are not found either).',
+  },
   JOB_NOT_FOUND: { status: 404, title: 'Job not found', description: 'No scheduled job has this name.' },
   METHOD_NOT_ALLOWED: {
     status: 405,
@@ -103,6 +126,11 @@ export const PROBLEM_CODES = {
     title: 'Photos changed',
     description: 'The listing’s photos changed while they were being reordered; read them again and retry.',
   },
+  SAVED_SEARCH_LIMIT: {
+    status: 409,
+    title: 'Too many saved searches',
+    description: 'The user already keeps the most saved searches allowed (25); delete one first.',
+  },
   INVALID_TRANSITION: {
     status: 409,
     title: 'Invalid status transition',
@@ -118,6 +146,11 @@ export const PROBLEM_CODES = {
     status: 409,
     title: 'Slug taken',
     description: 'No free URL slug could be made from this title; change the title.',
+  },
+  FAVORITES_LIMIT_REACHED: {
+    status: 409,
+    title: 'Too many favourites',
+    description: 'The account already keeps the most favourites it may (500); remove one first.',
   },
   PRECONDITION_FAILED: {
     status: 412,

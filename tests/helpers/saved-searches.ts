@@ -4,6 +4,7 @@ import type { Database } from '../../src/db/client';
 import type { AlertFrequency, ListingAlertKind } from '../../src/db/enums';
 import { savedSearches } from '../../src/db/schema';
 import type { SearchFilters } from '../../src/services/listings/filters';
+import { filterColumns } from '../../src/services/saved-searches/saved-searches';
 import { testDb } from './db';
 import { createTestUser, type TestUser } from './users';
 
@@ -46,30 +47,15 @@ export interface SavedSearchOptions {
   createdAt?: Date;
 }
 
-/** The saved_searches row of these filters, `query` and typed columns filled consistently. */
+/** The saved_searches row of these filters, `query` and typed columns filled as the routes fill them. */
 export function savedSearchRow(userId: string, filters: SearchFilters, options: SavedSearchOptions = {}) {
   return {
     id: uuidv7(),
     userId,
     name: options.name ?? 'Test search',
     query: queryOf(filters),
-    q: filters.q ?? null,
-    city: filters.city ?? null,
-    propertyType: filters.propertyType ?? null,
-    listingType: filters.listingType ?? null,
-    minPrice: filters.minPrice ?? null,
-    maxPrice: filters.maxPrice ?? null,
-    minBedrooms: filters.minBedrooms ?? null,
-    minBathrooms: filters.minBathrooms ?? null,
-    minArea: filters.minArea ?? null,
-    maxArea: filters.maxArea ?? null,
-    bboxMinLng: filters.bbox?.minLng ?? null,
-    bboxMinLat: filters.bbox?.minLat ?? null,
-    bboxMaxLng: filters.bbox?.maxLng ?? null,
-    bboxMaxLat: filters.bbox?.maxLat ?? null,
-    nearLat: filters.near?.lat ?? null,
-    nearLng: filters.near?.lng ?? null,
-    radiusKm: filters.radiusKm ?? null,
+    // The typed columns exactly as the saved-search routes write them.
+    ...filterColumns(filters),
     alerts: options.alerts ?? (['new_listing', 'price_drop', 'back_on_market'] as ListingAlertKind[]),
     frequency: options.frequency ?? 'instant',
     createdAt: options.createdAt ?? new Date(Date.now() - 3600_000),

@@ -89,6 +89,7 @@ describe.skipIf(!serverUrl)(
       await client.query(`set default_statistics_target = ${Math.ceil(ROWS / 300)}`);
       await client.query('analyze properties');
       await client.query('analyze property_images');
+      await client.query('analyze property_price_history');
       await client.query('reset default_statistics_target');
       // Only the query builder is used (toSQL); the Worker's client type is what the services take.
       db = drizzle({ client, schema }) as unknown as Database;
@@ -287,12 +288,14 @@ describe.skipIf(!serverUrl)(
       }
     });
 
-    it('GET /v1/properties/:idOrSlug (by id and by slug, with images) uses an index', async () => {
+    it('GET /v1/properties/:idOrSlug (by id and by slug, with images and price history) uses an index', async () => {
       for (const key of [sample.id, sample.slug]) {
-        const [listing, images] = findListingQueries(db, key, 'public');
+        const [listing, images, firstPrice, latestPrices] = findListingQueries(db, key, 'public');
         await expectIndexed(listing);
-        const imagePlan = await plan(images);
-        expect(imagePlan.some((n) => n['Node Type'] === 'Seq Scan')).toBe(false);
+        for (const query of [images, firstPrice, latestPrices]) {
+          const nodes = await plan(query);
+          expect(nodes.some((n) => n['Node Type'] === 'Seq Scan')).toBe(false);
+        }
       }
     });
   },

@@ -5,6 +5,7 @@ import { MIGRATIONS_FOLDER, migrateDatabase } from '../../scripts/db/migrate';
 import { createTestDatabase, type TestDatabase } from '../setup/test-database';
 
 const EXPECTED_TABLES = [
+  'account_tokens',
   'alert_digests',
   'alerts',
   'analytics_daily_views',
@@ -13,6 +14,7 @@ const EXPECTED_TABLES = [
   'audit_log',
   'backup_runs',
   'dashboard_snapshots',
+  'favorites',
   'inquiries',
   'inquiry_events',
   'job_runs',
@@ -22,6 +24,7 @@ const EXPECTED_TABLES = [
   'notification_queue',
   'properties',
   'property_images',
+  'property_price_history',
   'property_status_history',
   'refresh_tokens',
   'saved_search_matches',

@@ -106,6 +106,7 @@ describe.skipIf(!serverUrl)('least-privilege roles (PostgreSQL; skipped without 
       expect(await sqlstate(c, 'truncate users')).toBe('42501');
       expect(await sqlstate(c, `update analytics_events set type = 'x'`)).toBe('42501');
       expect(await sqlstate(c, `update property_status_history set reason = 'rewritten'`)).toBe('42501');
+      expect(await sqlstate(c, 'update property_price_history set price = 0')).toBe('42501');
       // Partitions are reached through analytics_events only, even the ones the nightly job creates.
       expect(await sqlstate(c, 'select * from analytics_events_default')).toBe('42501');
       const created = await c.query<{ name: string }>(`select analytics_events_create_partitions(now(), 3) as name`);

@@ -19,6 +19,16 @@ const ROUTES: Array<{ method: string; path: string; needs: Needed }> = [
   { method: 'POST', path: '/v1/me/password', needs: 'user' },
   { method: 'GET', path: '/v1/me/sessions', needs: 'user' },
   { method: 'DELETE', path: `/v1/me/sessions/${ID}`, needs: 'user' },
+  { method: 'POST', path: '/v1/me/email-verification', needs: 'user' },
+  { method: 'GET', path: '/v1/me/favorites', needs: 'user' },
+  { method: 'PUT', path: `/v1/me/favorites/${ID}`, needs: 'user' },
+  { method: 'DELETE', path: `/v1/me/favorites/${ID}`, needs: 'user' },
+  { method: 'GET', path: '/v1/me/inquiries', needs: 'user' },
+  { method: 'GET', path: '/v1/me/saved-searches', needs: 'user' },
+  { method: 'POST', path: '/v1/me/saved-searches', needs: 'user' },
+  { method: 'GET', path: `/v1/me/saved-searches/${ID}`, needs: 'user' },
+  { method: 'PATCH', path: `/v1/me/saved-searches/${ID}`, needs: 'user' },
+  { method: 'DELETE', path: `/v1/me/saved-searches/${ID}`, needs: 'user' },
   { method: 'GET', path: '/v1/admin/properties', needs: 'admin' },
   { method: 'POST', path: '/v1/admin/properties', needs: 'admin' },
   { method: 'GET', path: `/v1/admin/properties/${ID}`, needs: 'admin' },
@@ -97,8 +107,51 @@ describe('access matrix', () => {
   it('GET /openapi.json documents every auth, me and user route', () => {
     const mine = ROUTES.filter((r) => r.path.startsWith('/v1/me') || r.path.startsWith('/v1/admin/users'));
     for (const r of mine) expect(isDocumented(r.method, r.path), `${r.method} ${r.path}`).toBe(true);
-    for (const p of ['/v1/auth/register', '/v1/auth/login', '/v1/auth/refresh', '/v1/auth/logout']) {
+    for (const p of [
+      '/v1/auth/register',
+      '/v1/auth/login',
+      '/v1/auth/refresh',
+      '/v1/auth/logout',
+      '/v1/auth/password-reset',
+      '/v1/auth/password-reset/confirm',
+      '/v1/auth/verify-email',
+    ]) {
       expect(documented[p]?.post, p).toBeDefined();
+    }
+  });
+});
+
+describe('access matrix: objects of another user', () => {
+  it('GET, PATCH and DELETE /v1/me/saved-searches/:id of another user’s search are a 404 for every role', async () => {
+    const owner = await createTestUser();
+    const created = await api('/v1/me/saved-searches', {
+      method: 'POST',
+      token: owner.token,
+      json: { name: 'Owned', query: { city: 'Austin' } },
+    });
+    expect(created.status).toBe(201);
+    const { id } = (await created.json()) as { id: string };
+    for (const role of ['user', 'admin', 'super_admin'] as const) {
+      const token = tokens[role]?.token;
+      for (const [method, body] of [['GET'], ['PATCH', { name: 'Taken' }], ['DELETE']] as const) {
+        const res = await api(`/v1/me/saved-searches/${id}`, { method, token, ...(body ? { json: body } : {}) });
+        expect(res.status, `${method} as ${role}`).toBe(404);
+        await res.arrayBuffer();
+      }
+    }
+    const mine = await api(`/v1/me/saved-searches/${id}`, { token: owner.token });
+    expect(((await mine.json()) as { name: string }).name).toBe('Owned');
+  });
+
+  it('POST /v1/alerts/unsubscribe needs no sign-in: anon and every role get the same answer', async () => {
+    for (const caller of CALLERS) {
+      const res = await api('/v1/alerts/unsubscribe', {
+        token: tokens[caller as Needed]?.token,
+        ip: randomIp(),
+        json: { token: 'not-a-token' },
+      });
+      expect(res.status, caller).toBe(400);
+      await res.arrayBuffer();
     }
   });
 });

@@ -20,6 +20,7 @@ let doc: OpenApiDocument;
 let admin: TestUser;
 let me: TestUser;
 let victim: TestUser;
+let saver: TestUser;
 const ids: Record<string, string> = {};
 
 function resolve(schema: Schema): Schema {
@@ -65,12 +66,20 @@ function baselines(): Record<string, Baseline> {
     login: { body: () => ({ email: uniqueEmail('nobody'), password: PASSWORD }) },
     refreshTokens: { body: () => ({ refreshToken: 'unknown-token' }) },
     logout: { body: () => ({ refreshToken: 'unknown-token' }) },
+    requestPasswordReset: { body: () => ({ email: uniqueEmail('nobody') }) },
+    confirmPasswordReset: { body: () => ({ token: 'unknown-token', newPassword: PASSWORD }) },
+    verifyEmail: { body: () => ({ token: 'unknown-token' }) },
+    requestEmailVerification: { token: () => me.token },
     updateMe: { body: () => ({ name: 'Me' }), token: () => me.token },
     changePassword: {
       body: () => ({ currentPassword: 'not the password', newPassword: PASSWORD }),
       token: () => me.token,
     },
     endMySession: { path: { id: '00000000-0000-7000-8000-000000000000' }, token: () => me.token },
+    listMyFavorites: { token: () => me.token },
+    addMyFavorite: { path: { propertyId: listing.id }, token: () => me.token },
+    removeMyFavorite: { path: { propertyId: listing.id }, token: () => me.token },
+    listMyInquiries: { token: () => me.token },
     listAdminUsers: {},
     createAdminUser: { body: () => ({ email: uniqueEmail('created'), name: 'Created', password: PASSWORD }) },
     updateAdminUser: { path: { id: victim.id }, body: () => ({ name: 'Victim' }) },
@@ -95,6 +104,21 @@ function baselines(): Record<string, Baseline> {
     },
     reorderPropertyImages: { path: { id: ids.photoListing as string }, body: () => ({ imageIds: [] }) },
     updateImage: { path: { id: ids.image as string }, body: () => ({ altText: 'alt' }) },
+    createSavedSearch: {
+      body: () => ({ name: 'Boundary', query: { city: 'Austin' }, alerts: ['new_listing'], frequency: 'daily' }),
+      token: () => saver.token,
+    },
+    getSavedSearch: { path: { id: ids.savedSearch as string }, token: () => saver.token },
+    updateSavedSearch: {
+      path: { id: ids.savedSearch as string },
+      body: () => ({ name: 'Boundary edit' }),
+      token: () => saver.token,
+    },
+    // The one-click shape (the JSON shape's token is the same schema, probed by alerts-unsubscribe.test.ts).
+    unsubscribeAlerts: {
+      query: { token: 'baseline' },
+      raw: () => ({ body: 'List-Unsubscribe=One-Click', contentType: 'application/x-www-form-urlencoded' }),
+    },
   };
 }
 
@@ -315,10 +339,16 @@ async function probeOperation(method: string, path: string, op: Operation, base:
       );
       for (const probe of probesFor(propSchema)) {
         let value = probe.value;
-        // An array's bound is a count: that many copies of the baseline's first item (or ids).
+        // An array's bound is a count: that many copies of the baseline's first item (or ids; or
+        // the values of an enum in turn).
         if (typeof value === 'number' && probe.rule.startsWith('maxItems')) {
           const item = (make()[name] as unknown[] | undefined)?.[0] ?? crypto.randomUUID();
-          value = Array.from({ length: value }, () => (typeof item === 'string' ? crypto.randomUUID() : item));
+          const choices = resolve((resolve(propSchema).items as Schema | undefined) ?? {}).enum as
+            | unknown[]
+            | undefined;
+          value = Array.from({ length: value }, (_, i) =>
+            choices ? choices[i % choices.length] : typeof item === 'string' ? crypto.randomUUID() : item,
+          );
         }
         await attempt(async () => {
           const result = await send(
@@ -339,6 +369,14 @@ beforeAll(async () => {
   admin = await createTestUser({ role: 'super_admin' });
   me = await createTestUser({ role: 'user' });
   victim = await createTestUser({ role: 'user' });
+  saver = await createTestUser({ role: 'user' });
+  const saved = await api('/v1/me/saved-searches', {
+    method: 'POST',
+    token: saver.token,
+    json: { name: 'Boundary', query: { city: 'Austin' } },
+  });
+  expect(saved.status).toBe(201);
+  ids.savedSearch = (await json<{ id: string }>(saved)).id;
   ids.listing = (await createTestProperty({ createdBy: admin.id })).id;
   ids.photoListing = (await createTestProperty({ createdBy: admin.id })).id;
   const photo = await api(`/v1/admin/properties/${ids.photoListing}/images`, {
@@ -377,6 +415,7 @@ describe('the document states every rule the server enforces, and the server agr
       [
         'deleteImage',
         'deleteProperty',
+        'deleteSavedSearch',
         'endAdminUserSessions',
         'getAdminProperty',
         'getDatabaseOverview',
@@ -387,6 +426,7 @@ describe('the document states every rule the server enforces, and the server agr
         'getPropertyHistory',
         'getReadiness',
         'listMySessions',
+        'listSavedSearches',
         'listProblemTypes',
         'unlockAdminUser',
       ].sort(),

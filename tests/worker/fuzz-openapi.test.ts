@@ -537,6 +537,12 @@ beforeAll(async () => {
   pool['/v1/images/{id}:id'] = image ? [image] : [];
   pool['/v1/admin/images/{id}:id'] = image ? [image] : [];
   pool['/v1/me/sessions/{id}:id'] = [victim.sessionId];
+  const saved = await api('/v1/me/saved-searches', {
+    method: 'POST',
+    token: superAdmin.token,
+    json: { name: 'Fuzz', query: { city: 'Austin' } },
+  });
+  pool['/v1/me/saved-searches/{id}:id'] = saved.status === 201 ? [(await json<{ id: string }>(saved)).id] : [];
   pool.id = [listing.id];
 });
 

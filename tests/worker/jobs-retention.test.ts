@@ -8,6 +8,7 @@ import { eq, inArray, sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { describe, expect, it } from 'vitest';
 import {
+  accountTokens,
   analyticsEvents,
   analyticsViewClaims,
   auditLog,
@@ -170,6 +171,42 @@ describe('retention job', () => {
       .from(loginThrottles)
       .where(inArray(loginThrottles.id, [rows.stale, rows.recent]));
     expect(left.map((r) => r.id)).toEqual([rows.recent]);
+  });
+
+  it('scheduled 0 3 * * * deletes reset and verification tokens a while after they expired or were used', async () => {
+    const db = testDb();
+    const user = await createTestUser();
+    const ids = { expiredLongAgo: uuidv7(), usedLongAgo: uuidv7(), recentlyExpired: uuidv7(), live: uuidv7() };
+    const row = (
+      id: string,
+      expiresAt: Date,
+      usedAt: Date | null,
+      purpose: 'password_reset' | 'email_verification',
+    ) => ({
+      id,
+      userId: user.id,
+      purpose,
+      tokenHash: hex64(),
+      email: user.email,
+      expiresAt,
+      usedAt,
+      createdAt: ago(20),
+    });
+    await db
+      .insert(accountTokens)
+      .values([
+        row(ids.expiredLongAgo, ago(8), null, 'password_reset'),
+        row(ids.usedLongAgo, new Date(Date.now() + DAY), ago(8), 'email_verification'),
+        row(ids.recentlyExpired, ago(6), null, 'password_reset'),
+        row(ids.live, new Date(Date.now() + DAY), null, 'email_verification'),
+      ]);
+    const run = await runNightly();
+    expect(run.status).toBe('succeeded');
+    const left = await db
+      .select({ id: accountTokens.id })
+      .from(accountTokens)
+      .where(inArray(accountTokens.id, Object.values(ids)));
+    expect(left.map((r) => r.id).sort()).toEqual([ids.recentlyExpired, ids.live].sort());
   });
 
   it('scheduled 0 3 * * * deletes in bounded batches and honours a shorter configured period', async () => {

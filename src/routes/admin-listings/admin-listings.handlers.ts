@@ -38,7 +38,7 @@ async function adminListing(c: C, id: string) {
   if (!found) throw notFound('PROPERTY_NOT_FOUND', 'No such listing.');
   c.header('ETag', versionEtag(found.row.version));
   c.header('Cache-Control', 'no-store');
-  return adminDetailView(found.row, found.images, imageBaseUrl(c));
+  return adminDetailView(found.row, found.images, imageBaseUrl(c), found.priceHistory);
 }
 
 export const listHandler: AppRouteHandler<typeof listAdminListings> = async (c) => {

@@ -1,7 +1,23 @@
 import { createRouter } from '../../lib/router';
 import { noStore } from '../../middleware/no-store';
-import { loginHandler, logoutHandler, refreshHandler, registerHandler } from './auth.handlers';
-import { login, logout, refresh, register } from './auth.routes';
+import {
+  confirmPasswordResetHandler,
+  loginHandler,
+  logoutHandler,
+  refreshHandler,
+  registerHandler,
+  requestPasswordResetHandler,
+  verifyEmailHandler,
+} from './auth.handlers';
+import {
+  confirmPasswordReset,
+  login,
+  logout,
+  refresh,
+  register,
+  requestPasswordReset,
+  verifyEmail,
+} from './auth.routes';
 
 const router = createRouter();
 router.use('/v1/auth/*', noStore());
@@ -10,4 +26,7 @@ export const authRouter = router
   .openapi(register, registerHandler)
   .openapi(login, loginHandler)
   .openapi(refresh, refreshHandler)
-  .openapi(logout, logoutHandler);
+  .openapi(logout, logoutHandler)
+  .openapi(requestPasswordReset, requestPasswordResetHandler)
+  .openapi(confirmPasswordReset, confirmPasswordResetHandler)
+  .openapi(verifyEmail, verifyEmailHandler);

@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { rateLimit } from '../../middleware/rate-limit';
 import { defineRoute, jsonBody, jsonContent } from '../shared/openapi';
 import { DeviceNameSchema, EmailSchema, NameSchema, NewPasswordSchema, PasswordInputSchema } from '../shared/users';
-import { TokensSchema } from './auth.schemas';
+import { AcceptedSchema, AccountTokenSchema, TokensSchema } from './auth.schemas';
 
 // Every /v1/auth route shares one per-IP budget (AUTH_RATE_LIMITER in wrangler.toml).
 const limited = [rateLimit('AUTH_RATE_LIMITER', 'auth')];
@@ -100,4 +100,76 @@ export const logout = defineRoute(
     },
   },
   ['RATE_LIMITED'],
+);
+
+export const requestPasswordReset = defineRoute(
+  {
+    operationId: 'requestPasswordReset',
+    method: 'post',
+    path: '/v1/auth/password-reset',
+    tags: ['Auth'],
+    summary: 'Email a password reset link (always 202)',
+    description:
+      'Answers 202 with the same body, after the same work, whether or not an account has this address: the ' +
+      'lookup and the email happen after the response. An active account (locked ones too) gets a single-use ' +
+      'link valid PASSWORD_RESET_TOKEN_MINUTES, at most PASSWORD_RESET_MAX_PER_HOUR an hour; a disabled one ' +
+      'gets nothing. Rate limited per client.',
+    middleware: limited,
+    request: {
+      body: jsonBody(z.object({ email: EmailSchema }).strict().openapi('PasswordResetBody')),
+    },
+    responses: {
+      202: jsonContent(AcceptedSchema, 'Accepted: an email is on its way if an account uses this address'),
+    },
+  },
+  ['RATE_LIMITED'],
+);
+
+export const confirmPasswordReset = defineRoute(
+  {
+    operationId: 'confirmPasswordReset',
+    method: 'post',
+    path: '/v1/auth/password-reset/confirm',
+    tags: ['Auth'],
+    summary: 'Set a new password with the token of a reset email',
+    description:
+      'Sets the password, ends every session of the account, lifts a lockout, clears mustChangePassword and ' +
+      'makes the account’s other reset tokens invalid. The token works once; an expired, used, forged or ' +
+      'superseded one, or one sent to an address the account no longer has, is a 400. A password the rules ' +
+      'refuse is a 422 and leaves the token usable.',
+    middleware: limited,
+    request: {
+      body: jsonBody(
+        z
+          .object({ token: AccountTokenSchema, newPassword: NewPasswordSchema })
+          .strict()
+          .openapi('ConfirmPasswordResetBody'),
+      ),
+    },
+    responses: {
+      204: { description: 'The password is set; sign in with it' },
+    },
+  },
+  ['INVALID_RESET_TOKEN', 'RATE_LIMITED'],
+);
+
+export const verifyEmail = defineRoute(
+  {
+    operationId: 'verifyEmail',
+    method: 'post',
+    path: '/v1/auth/verify-email',
+    tags: ['Auth'],
+    summary: 'Confirm an email address with the token of a verification email',
+    description:
+      'Sets `emailVerified` on the account. The token works once, for 24 hours, and only while the account ' +
+      'still has the address it was sent to.',
+    middleware: limited,
+    request: {
+      body: jsonBody(z.object({ token: AccountTokenSchema }).strict().openapi('VerifyEmailBody')),
+    },
+    responses: {
+      204: { description: 'The address is verified' },
+    },
+  },
+  ['INVALID_VERIFICATION_TOKEN', 'RATE_LIMITED'],
 );

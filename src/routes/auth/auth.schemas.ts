@@ -24,6 +24,21 @@ export const TokensSchema = z
   })
   .openapi('Tokens');
 
+/**
+ * A token from a password reset or verification email, as the link's `token` parameter carries it.
+ * Any text: one this server did not issue is the contract's 400 (INVALID_*_TOKEN), like a forged one.
+ */
+export const AccountTokenSchema = z
+  .string()
+  .min(1)
+  .max(200)
+  .openapi({ description: 'The `token` query parameter of the link in the email' });
+
+/** The one body of an accepted request for an email, whatever happens next. */
+export const AcceptedSchema = z.object({ status: z.literal('accepted') }).openapi('Accepted');
+
+export const ACCEPTED = { status: 'accepted' } as const;
+
 export function toTokensJson(tokens: IssuedTokens) {
   return {
     user: toUserJson(tokens.user),

@@ -24,6 +24,7 @@ export const createInquiryHandler: AppRouteHandler<typeof createInquiryRoute> = 
     },
     {
       idempotencyKey: c.req.valid('header')['idempotency-key'],
+      userId: c.var.auth?.userId ?? null,
       ipAddress: truncateIp(clientIp(c)),
       userAgent: c.req.header('User-Agent')?.slice(0, 512) ?? null,
     },

@@ -73,7 +73,7 @@ export const getHandler: AppRouteHandler<typeof getListingRoute> = async (c) => 
       const found = await c.var.publicReads.run((db) => findListing(db, idOrSlug, 'public'));
       if (!found) throw notFound('PROPERTY_NOT_FOUND', 'No such listing.');
       return {
-        data: detailView(found.row, found.images, imageBaseUrl(c)),
+        data: detailView(found.row, found.images, imageBaseUrl(c), found.priceHistory),
         headers: { 'X-Property-Id': found.row.id },
       };
     },

@@ -2,9 +2,9 @@ import { z } from '@hono/zod-openapi';
 import { CONTENT_ETAG_SCHEMA, PUBLIC_CACHE_CONTROL } from '../../lib/http-cache';
 import { defineRoute, jsonContent } from '../shared/openapi';
 import {
-  FacetsQuerySchema,
   FacetsSchema,
   ListingSchema,
+  SearchFiltersSchema,
   SearchPageSchema,
   SearchQuerySchema,
 } from './listings.schemas';
@@ -43,7 +43,7 @@ export const listingFacetsRoute = defineRoute(
     path: '/v1/properties/facets',
     tags: ['Listings'],
     summary: 'Counts by property type, city, listing type and price band for a filter set',
-    request: { query: FacetsQuerySchema },
+    request: { query: SearchFiltersSchema },
     responses: {
       200: { ...jsonContent(FacetsSchema, 'Facet counts'), headers: cachedHeaders },
       304: { description: 'Not modified (If-None-Match)' },

@@ -5,6 +5,7 @@ import { UuidSchema } from '../../lib/uuid';
 import { MAX_IMAGES_PER_LISTING } from '../../services/images/limits';
 import { MAX_CITIES, PRICE_BANDS } from '../../services/listings/facets';
 import { SEARCH_SORTS, type SearchFilters, type SearchSort } from '../../services/listings/filters';
+import { PRICE_HISTORY_MAX } from '../../services/listings/price-history';
 import {
   AddressLine1,
   AltText,
@@ -66,9 +67,19 @@ const near = z
   })
   .refine((p) => Math.abs(p.lat) <= 90 && Math.abs(p.lng) <= 180, 'lat within -90..90, lng within -180..180');
 
+// PostgreSQL text holds no NUL: the router's hook (lib/router.ts) refuses it in any input.
+const NO_NUL = { pattern: '^[^\\u0000]*$' };
+
 const searchFields = {
-  q: z.string().trim().min(1).max(200).optional().openapi({ description: 'Full text: title, description, address' }),
-  city: z.string().trim().min(1).max(100).optional(),
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .openapi(NO_NUL)
+    .optional()
+    .openapi({ description: 'Full text: title, description, address' }),
+  city: z.string().trim().min(1).max(100).openapi(NO_NUL).optional(),
   propertyType: z.enum(PROPERTY_TYPES).optional(),
   listingType: z.enum(LISTING_TYPES).optional(),
   minPrice: wholeNumber(0, MAX_PRICE).optional().openapi({ description: 'Minor units (cents)' }),
@@ -150,10 +161,38 @@ export const AdminSearchQuerySchema = z
     sortChecks(v, ctx);
   });
 
-export const FacetsQuerySchema = z
+/**
+ * The search filters alone (no paging, sort or status), validated as search validates them: the
+ * facets query, and the `query` a saved search keeps (routes/saved-searches), so that a saved
+ * search is exactly a search a visitor could run.
+ */
+export const SearchFiltersSchema = z
   .object(searchFields)
   .strict()
   .superRefine((v, ctx) => crossChecks(v, ctx));
+
+export type ParsedSearchFilters = z.infer<typeof SearchFiltersSchema>;
+
+/** A number as its URL text: plain decimal digits, never an exponent (1e-7 is 0.0000001). */
+const decimalText = (n: number) => (n === 0 ? '0' : n.toFixed(10).replace(/\.?0+$/, ''));
+
+/**
+ * Parsed filters back to the URL parameters that parse to them, in the canonical spelling (the
+ * inverse of SearchFiltersSchema): `GET /v1/properties?<these>` runs the same search.
+ */
+export function toFilterParams(v: ParsedSearchFilters): Record<string, string> {
+  const params: Record<string, string> = {};
+  for (const name of FACETS_PARAMS) {
+    const value = v[name as keyof ParsedSearchFilters];
+    if (value === undefined) continue;
+    if (typeof value === 'string') params[name] = value;
+    else if (typeof value === 'number') params[name] = decimalText(value);
+    else if ('minLng' in value)
+      params[name] = [value.minLng, value.minLat, value.maxLng, value.maxLat].map(decimalText).join(',');
+    else params[name] = [value.lat, value.lng].map(decimalText).join(',');
+  }
+  return params;
+}
 
 type ParsedSearch = z.infer<typeof AdminSearchQuerySchema>;
 
@@ -217,6 +256,9 @@ const base = {
   listingType: z.enum(LISTING_TYPES),
   status: z.enum(LISTING_STATUSES),
   price: Price,
+  previousPrice: Price.nullable().openapi({
+    description: 'The price before the latest change (minor units); null when the price never changed.',
+  }),
   currency: Currency,
   priceFormatted: z
     .string()
@@ -242,8 +284,22 @@ export const ListingSummarySchema = z
   })
   .openapi('PropertySummary');
 
+export const PriceHistoryEntrySchema = z.object({ price: Price, changedAt: Timestamp }).openapi('PriceHistoryEntry');
+
 export const ListingSchema = z
-  .object({ ...base, description: Description, images: z.array(ImageSchema).max(MAX_IMAGES_PER_LISTING) })
+  .object({
+    ...base,
+    description: Description,
+    images: z.array(ImageSchema).max(MAX_IMAGES_PER_LISTING),
+    priceHistory: z
+      .array(PriceHistoryEntrySchema)
+      .max(PRICE_HISTORY_MAX)
+      .openapi({
+        description:
+          `Oldest first: the original list price (at the listing's creation), then each change of price. At most ${PRICE_HISTORY_MAX} ` +
+          `entries: the original price and the latest ${PRICE_HISTORY_MAX - 1} changes (older changes are left out).`,
+      }),
+  })
   .openapi('Property');
 
 export const AdminListingSchema = ListingSchema.extend({

@@ -1,9 +1,12 @@
 import { notFound } from '../../lib/errors';
+import { requestEmailVerification as queueVerificationEmail } from '../../services/auth/email-verification';
 import { endSessions, listSessions as listUserSessions } from '../../services/auth/sessions';
 import { changePassword as changeUserPassword, updateOwnName } from '../../services/users/profile';
+import { ACCEPTED } from '../auth/auth.schemas';
 import { type AppRouteHandler, auditContext, authDeps, clientInfo } from '../shared/request-context';
+import { sendSoon } from '../shared/send-soon';
 import { toUserJson } from '../shared/users';
-import type { changePassword, endSession, getMe, listSessions, patchMe } from './me.routes';
+import type { changePassword, endSession, getMe, listSessions, patchMe, requestEmailVerification } from './me.routes';
 
 export const getMeHandler: AppRouteHandler<typeof getMe> = async (c) => {
   const { user } = await c.var.auth.live;
@@ -65,4 +68,9 @@ export const endSessionHandler: AppRouteHandler<typeof endSession> = async (c) =
   });
   if (ended === 0) throw notFound('SESSION_NOT_FOUND', 'No such session.');
   return c.body(null, 204);
+};
+
+export const requestEmailVerificationHandler: AppRouteHandler<typeof requestEmailVerification> = async (c) => {
+  sendSoon(c, await queueVerificationEmail(authDeps(c), c.var.auth.userId));
+  return c.json(ACCEPTED, 202);
 };

@@ -6,8 +6,9 @@ import {
   getMeHandler,
   listSessionsHandler,
   patchMeHandler,
+  requestEmailVerificationHandler,
 } from './me.handlers';
-import { changePassword, endSession, getMe, listSessions, patchMe } from './me.routes';
+import { changePassword, endSession, getMe, listSessions, patchMe, requestEmailVerification } from './me.routes';
 
 const router = createRouter();
 // Also matches /v1/me itself.
@@ -18,4 +19,5 @@ export const meRouter = router
   .openapi(patchMe, patchMeHandler)
   .openapi(changePassword, changePasswordHandler)
   .openapi(listSessions, listSessionsHandler)
-  .openapi(endSession, endSessionHandler);
+  .openapi(endSession, endSessionHandler)
+  .openapi(requestEmailVerification, requestEmailVerificationHandler);

@@ -4,6 +4,7 @@ import { UuidSchema } from '../../lib/uuid';
 import { requireRole } from '../../middleware/auth';
 import { rateLimit } from '../../middleware/rate-limit';
 import { USER_AGENT_MAX } from '../../services/auth/sessions';
+import { AcceptedSchema } from '../auth/auth.schemas';
 import { defineRoute, jsonBody, jsonContent } from '../shared/openapi';
 import { IdParam, TimestampSchema } from '../shared/schemas';
 import { DeviceNameSchema, NameSchema, NewPasswordSchema, PasswordInputSchema, UserSchema } from '../shared/users';
@@ -123,4 +124,24 @@ export const endSession = defineRoute(
     },
   },
   ['SESSION_NOT_FOUND'],
+);
+
+export const requestEmailVerification = defineRoute(
+  {
+    operationId: 'requestEmailVerification',
+    description:
+      'Queues a new verification email (a single-use link valid 24 hours) unless the address is already verified ' +
+      '(then 202 and nothing is sent). At most one per EMAIL_VERIFICATION_MIN_INTERVAL_SECONDS and ' +
+      'EMAIL_VERIFICATION_MAX_PER_DAY in 24 hours, registration’s included: past either, 429 with Retry-After.',
+    method: 'post',
+    path: '/v1/me/email-verification',
+    tags: ['Me'],
+    summary: 'Send a new email verification link',
+    security,
+    middleware: [requireRole('user')] as const,
+    responses: {
+      202: jsonContent(AcceptedSchema, 'Accepted: an email is on its way unless the address is verified'),
+    },
+  },
+  ['RATE_LIMITED'],
 );

@@ -6,7 +6,12 @@ export const API_TITLE = 'Gentle Space Realty API';
 const TAGS = [
   { name: 'Service', description: 'Liveness and readiness probes.' },
   { name: 'Auth', description: 'Registration, sign-in and token rotation. Rate limited per client.' },
-  { name: 'Me', description: 'The signed-in user: profile, password and sessions.' },
+  { name: 'Me', description: 'The signed-in user: profile, password, sessions, favourites and own inquiries.' },
+  {
+    name: 'Saved searches',
+    description:
+      'A signed-in visitor’s saved searches and their email alerts; the one-click unsubscribe of alert emails.',
+  },
   { name: 'Listings', description: 'Public search, facets, listing detail and photos.' },
   { name: 'Listings (admin)', description: 'Listings of every status: create, edit, status changes, history.' },
   { name: 'Photos (admin)', description: 'Uploading, ordering, editing and deleting a listing’s photos.' },

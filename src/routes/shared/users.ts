@@ -25,14 +25,18 @@ export const DeviceNameSchema = z.string().trim().min(1).max(100);
 
 export const NameSchema = z.string().trim().min(1).max(100).openapi({ example: 'Jane Doe' });
 
-/** A password being set: 12–64 characters, at most 72 UTF-8 bytes, not a common one. */
+/**
+ * A password being set: 12–64 characters, at most 72 UTF-8 bytes, not a common one. One named
+ * schema in the document, so every operation that sets a password (register, change, reset,
+ * admin create) refers to the same rule.
+ */
 export const NewPasswordSchema = z
   .string()
   .max(1024)
   .superRefine((value, ctx) => {
     for (const message of passwordProblems(value)) ctx.addIssue({ code: 'custom', message });
   })
-  .openapi({
+  .openapi('NewPassword', {
     minLength: PASSWORD_MIN_CHARS,
     maxLength: PASSWORD_MAX_CHARS,
     description: `${PASSWORD_MIN_CHARS}–${PASSWORD_MAX_CHARS} characters, at most ${PASSWORD_MAX_BYTES} bytes in UTF-8, not on the common-password list.`,
@@ -50,6 +54,7 @@ export const UserSchema = z
     role: RoleSchema,
     isActive: z.boolean(),
     mustChangePassword: z.boolean(),
+    emailVerified: z.boolean().openapi({ description: 'The owner confirmed the address through a verification link.' }),
     lastLoginAt: TimestampSchema.nullable(),
     createdAt: TimestampSchema,
   })
@@ -70,6 +75,7 @@ export function toUserJson(user: UserRecord) {
     role: user.role,
     isActive: user.isActive,
     mustChangePassword: user.mustChangePassword,
+    emailVerified: user.emailVerified,
     lastLoginAt: user.lastLoginAt?.toISOString() ?? null,
     createdAt: user.createdAt.toISOString(),
   };

@@ -21,7 +21,8 @@ export function savedSearchMatchesListing(): SQL {
       PUBLIC_STATUS,
       // q_query is websearch_to_tsquery('english', q), as textMatch builds it.
       sql`(${s.qQuery} is null or ${p.search} @@ ${s.qQuery})`,
-      sql`(${s.city} is null or lower(${p.city}) = lower(${s.city}))`,
+      // Stored lowercased (services/saved-searches filterColumns), as search lowercases its input.
+      sql`(${s.city} is null or lower(${p.city}) = ${s.city})`,
       sql`(${s.propertyType} is null or ${p.propertyType} = ${s.propertyType})`,
       sql`(${s.listingType} is null or ${p.listingType} = ${s.listingType})`,
       sql`(${s.minPrice} is null or ${p.price} >= ${s.minPrice})`,
@@ -61,7 +62,7 @@ export function candidateSearches(): SQL {
   const smallBand = DEFAULT_RADIUS_KM / KM_PER_DEGREE_LAT + 0.01;
   const alerting = sql`${s.frequency} <> 'off'`;
   return sql`lateral (
-      select * from ${s} where ${alerting} and lower(${s.city}) = lower(${p.city})
+      select * from ${s} where ${alerting} and ${s.city} = lower(${p.city})
       union all
       select * from ${s} where ${alerting} and ${s.city} is null and ${SMALL_CIRCLE}
         and ${s.nearLat} between ${p.latitude} - ${smallBand}::float8 and ${p.latitude} + ${smallBand}::float8

@@ -34,6 +34,7 @@ export async function loadPrincipal(
       role: users.role,
       isActive: users.isActive,
       mustChangePassword: users.mustChangePassword,
+      emailVerifiedAt: users.emailVerifiedAt,
       lastLoginAt: users.lastLoginAt,
       lockedAt: users.lockedAt,
       failedLoginCount: users.failedLoginCount,
@@ -51,8 +52,10 @@ export async function loadPrincipal(
       ),
     )
     .limit(1);
-  const user = rows[0];
-  if (!user) return null;
+  const row = rows[0];
+  if (!row) return null;
+  const { emailVerifiedAt, ...rest } = row;
+  const user: UserRecord = { ...rest, emailVerified: emailVerifiedAt !== null };
   return {
     userId: user.id,
     sessionId,

@@ -72,6 +72,7 @@ export type SessionEndReason =
   | 'logout'
   | 'ended_by_user'
   | 'password_changed'
+  | 'password_reset'
   | 'ended_by_admin'
   | 'account_disabled'
   | 'refresh_token_reuse';

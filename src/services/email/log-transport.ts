@@ -1,7 +1,15 @@
 import type { Logger } from '../../lib/logger';
 import type { EmailMessage, EmailTransport } from './transport';
 
-/** For `npm run dev`: the email is written to the log instead of being sent. */
+/** A link's `token` query parameter (password reset, verification, unsubscribe) as the log shows it. */
+export const REDACTED_TOKEN = 'token=[redacted]';
+
+/** The text with every `token=` query value replaced: a log must never hold a usable link. */
+export function redactTokens(text: string): string {
+  return text.replace(/([?&]token=)[^&\s"'<>]*/g, (_, prefix: string) => `${prefix.slice(0, 1)}${REDACTED_TOKEN}`);
+}
+
+/** For `npm run dev`: the email is written to the log instead of being sent (its links' tokens redacted). */
 export function createLogTransport(logger: Logger): EmailTransport {
   return {
     name: 'log',
@@ -10,7 +18,7 @@ export function createLogTransport(logger: Logger): EmailTransport {
         to: message.to,
         subject: message.subject,
         idempotencyKey: message.idempotencyKey,
-        text: message.text,
+        text: redactTokens(message.text),
       });
     },
   };

@@ -16,6 +16,8 @@ export interface NewInquiry {
 
 export interface InquiryRequestMeta {
   idempotencyKey?: string;
+  /** The signed-in sender (their access token), or null: the inquiry is then anonymous for good. */
+  userId: string | null;
   /** Already truncated. */
   ipAddress: string | null;
   userAgent: string | null;
@@ -61,7 +63,16 @@ export async function createInquiry(
 ): Promise<CreateInquiryResult> {
   const propertyId = input.propertyId ?? null;
   const phone = input.phone ?? null;
-  const hash = await requestHash({ propertyId, name: input.name, email: input.email, phone, message: input.message });
+  // The sender is part of the request: a key replayed by someone else (or anonymously) never
+  // returns this inquiry. An anonymous request hashes as it always did.
+  const hash = await requestHash({
+    propertyId,
+    name: input.name,
+    email: input.email,
+    phone,
+    message: input.message,
+    ...(meta.userId ? { userId: meta.userId } : {}),
+  });
   const key = meta.idempotencyKey ? await scopedIdempotencyKey(meta.idempotencyKey, hash) : null;
   const ttl = `${IDEMPOTENCY_KEY_TTL_HOURS} hours`;
   const id = uuidv7();
@@ -83,8 +94,8 @@ export async function createInquiry(
       where ${key}::text is not null and idempotency_key = ${key}
         and created_at <= now() - ${ttl}::interval`),
     db.execute(sql`
-      insert into inquiries (id, property_id, name, email, phone, message, idempotency_key, ip_address, user_agent)
-      select ${id}, ${propertyId}, ${input.name}, ${input.email}, ${phone}, ${input.message}, ${key},
+      insert into inquiries (id, property_id, user_id, name, email, phone, message, idempotency_key, ip_address, user_agent)
+      select ${id}, ${propertyId}, ${meta.userId}, ${input.name}, ${input.email}, ${phone}, ${input.message}, ${key},
         ${meta.ipAddress}, ${meta.userAgent}
       where ${propertyId}::uuid is null
         or exists (select 1 from properties p where p.id = ${propertyId} and p.status <> 'draft')

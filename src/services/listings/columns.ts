@@ -10,6 +10,7 @@ export const summaryColumns = {
   listingType: properties.listingType,
   status: properties.status,
   price: properties.price,
+  previousPrice: properties.previousPrice,
   currency: properties.currency,
   bedrooms: properties.bedrooms,
   bathrooms: properties.bathrooms,
@@ -32,6 +33,14 @@ export const detailColumns = {
   version: properties.version,
   publishedAt: properties.publishedAt,
   createdBy: properties.createdBy,
+};
+
+/** A summary's cover photo, from a left join of property_images on is_cover. */
+export const coverColumns = {
+  coverId: propertyImages.id,
+  coverAltText: propertyImages.altText,
+  coverWidth: propertyImages.width,
+  coverHeight: propertyImages.height,
 };
 
 export const imageColumns = {

@@ -5,13 +5,15 @@ import { canonicalCacheUrl } from '../../lib/http-cache';
 import { isUuid } from '../../lib/uuid';
 import { detailColumns, imageColumns } from './columns';
 import type { Visibility } from './filters';
-import type { DetailRow, ImageRow } from './serialize';
+import { mergePriceHistory, priceHistoryQueries } from './price-history';
+import type { DetailRow, ImageRow, PriceHistoryRow } from './serialize';
 
 const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
 export interface ListingWithImages {
   row: DetailRow;
   images: ImageRow[];
+  priceHistory: PriceHistoryRow[];
 }
 
 /**
@@ -39,10 +41,11 @@ export function listingPageUrl(origin: string, idOrSlug: string): string {
   return canonicalCacheUrl(origin, `/v1/properties/${idOrSlug}`);
 }
 
-/** The two queries of a listing page, unexecuted (exported for the EXPLAIN test). */
+/** The queries of a listing page, unexecuted (exported for the EXPLAIN test). */
 export function findListingQueries(db: Database, idOrSlug: string, visibility: Visibility) {
   const match = identify(idOrSlug) ?? sql`false`;
   const where = visibility === 'public' ? and(match, ne(properties.status, 'draft')) : match;
+  const listingId = sql`(${db.select({ id: properties.id }).from(properties).where(where)})`;
   return [
     db.select(detailColumns).from(properties).where(where).limit(1),
     db
@@ -50,12 +53,13 @@ export function findListingQueries(db: Database, idOrSlug: string, visibility: V
       .from(propertyImages)
       .where(inArray(propertyImages.propertyId, db.select({ id: properties.id }).from(properties).where(where)))
       .orderBy(asc(propertyImages.sortOrder)),
+    ...priceHistoryQueries(db, listingId),
   ] as const;
 }
 
 /**
- * A listing and its ordered images in one round trip (one batch). The public never sees
- * drafts; admins see everything.
+ * A listing, its ordered images and its price history in one round trip (one batch). The
+ * public never sees drafts; admins see everything.
  */
 export async function findListing(
   db: Database,
@@ -63,9 +67,9 @@ export async function findListing(
   visibility: Visibility,
 ): Promise<ListingWithImages | null> {
   if (!identify(idOrSlug)) return null;
-  const [rows, images] = await db.batch(findListingQueries(db, idOrSlug, visibility));
+  const [rows, images, firstPrice, latestPrices] = await db.batch(findListingQueries(db, idOrSlug, visibility));
   const row = rows[0];
-  return row ? { row, images } : null;
+  return row ? { row, images, priceHistory: mergePriceHistory(firstPrice, latestPrices) } : null;
 }
 
 /** The images of a listing in display order. */

@@ -3,7 +3,7 @@ import type { Database } from '../../db/client';
 import { properties, propertyImages } from '../../db/schema';
 import { decodeCursor, encodeCursor, invalidCursor } from '../../lib/cursor';
 import { isUuid } from '../../lib/uuid';
-import { summaryColumns } from './columns';
+import { coverColumns, summaryColumns } from './columns';
 import {
   canonicalFilters,
   distanceSql,
@@ -15,7 +15,7 @@ import {
   type Visibility,
   whereOf,
 } from './filters';
-import { type ImageBaseUrl, type PropertySummaryView, summaryView } from './serialize';
+import { coverOf, type ImageBaseUrl, type PropertySummaryView, summaryView } from './serialize';
 
 export interface SearchRequest {
   filters: SearchFilters;
@@ -133,10 +133,7 @@ export function searchQuery(db: Database, req: SearchRequest, position: Position
       // Full precision (microseconds) for the cursor; a JS Date would lose it.
       sortValue: req.sort === 'newest' ? sql<string>`${properties.createdAt}::text` : sql<number>`${key}`,
       distanceKm: req.filters.near ? distanceSql(req.filters.near) : sql<null>`null::float8`,
-      coverId: propertyImages.id,
-      coverAltText: propertyImages.altText,
-      coverWidth: propertyImages.width,
-      coverHeight: propertyImages.height,
+      ...coverColumns,
     })
     .from(properties)
     .leftJoin(
@@ -193,21 +190,9 @@ export async function searchListings(db: Database, req: SearchRequest, options: 
       : null;
   return {
     data: page.map((row) =>
-      summaryView(
-        row,
-        row.coverId
-          ? {
-              id: row.coverId,
-              altText: row.coverAltText ?? '',
-              width: row.coverWidth ?? 0,
-              height: row.coverHeight ?? 0,
-              sortOrder: 0,
-              isCover: true,
-            }
-          : null,
-        options.imageBaseUrl,
-        { distanceKm: row.distanceKm === null ? null : Number(row.distanceKm) },
-      ),
+      summaryView(row, coverOf(row), options.imageBaseUrl, {
+        distanceKm: row.distanceKm === null ? null : Number(row.distanceKm),
+      }),
     ),
     nextCursor,
   };

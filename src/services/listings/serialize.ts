@@ -14,6 +14,7 @@ export type SummaryRow = Pick<
   | 'listingType'
   | 'status'
   | 'price'
+  | 'previousPrice'
   | 'currency'
   | 'bedrooms'
   | 'bathrooms'
@@ -72,6 +73,24 @@ export function imageView(row: ImageRow, base: ImageBaseUrl): ImageView {
   };
 }
 
+/** The cover photo of a row read with `coverColumns` (null when the listing has none). */
+export function coverOf(row: {
+  coverId: string | null;
+  coverAltText: string | null;
+  coverWidth: number | null;
+  coverHeight: number | null;
+}): ImageRow | null {
+  if (!row.coverId) return null;
+  return {
+    id: row.coverId,
+    altText: row.coverAltText ?? '',
+    width: row.coverWidth ?? 0,
+    height: row.coverHeight ?? 0,
+    sortOrder: 0,
+    isCover: true,
+  };
+}
+
 const iso = (d: Date) => d.toISOString();
 
 function common(row: SummaryRow) {
@@ -83,6 +102,7 @@ function common(row: SummaryRow) {
     listingType: row.listingType,
     status: row.status,
     price: row.price,
+    previousPrice: row.previousPrice,
     currency: row.currency,
     priceFormatted: priceFormatted(row.price, row.currency, row.listingType),
     bedrooms: row.bedrooms,
@@ -130,20 +150,32 @@ export function summaryView(
 
 export type PropertySummaryView = ReturnType<typeof summaryView>;
 
-export function detailView(row: DetailRow, images: ImageRow[], base: ImageBaseUrl) {
+/** One entry of a listing's price history (services/listings/price-history.ts). */
+export interface PriceHistoryRow {
+  price: number;
+  changedAt: Date;
+}
+
+export function detailView(row: DetailRow, images: ImageRow[], base: ImageBaseUrl, priceHistory: PriceHistoryRow[]) {
   return {
     ...common(row),
     description: row.description,
     images: images.map((i) => imageView(i, base)),
+    priceHistory: priceHistory.map((h) => ({ price: h.price, changedAt: iso(h.changedAt) })),
   };
 }
 
 export type PropertyView = ReturnType<typeof detailView>;
 
 /** What admins also see: the version behind the ETag and the publication date. */
-export function adminDetailView(row: DetailRow, images: ImageRow[], base: ImageBaseUrl) {
+export function adminDetailView(
+  row: DetailRow,
+  images: ImageRow[],
+  base: ImageBaseUrl,
+  priceHistory: PriceHistoryRow[],
+) {
   return {
-    ...detailView(row, images, base),
+    ...detailView(row, images, base, priceHistory),
     version: row.version,
     publishedAt: row.publishedAt ? iso(row.publishedAt) : null,
     createdBy: row.createdBy,

@@ -10,6 +10,8 @@ export type NotificationKind =
   | 'inquiry_assigned'
   | 'ops_alert'
   | 'ops_alert_resolved'
+  | 'password_reset'
+  | 'email_verification'
   // Saved-search alerts (services/alerts): queued by the matching and digest statements.
   | 'listing_alert'
   | 'alert_digest';

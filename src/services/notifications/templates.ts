@@ -31,23 +31,50 @@ function block(payload: Payload, key: string): string {
   return value === undefined || value === null ? '' : String(value).slice(0, 5000);
 }
 
+/** A call to action: the page of the visitors' website it opens (APP_URL), with what it carries. */
+interface Link {
+  label: string;
+  url: string;
+}
+
 /** Every value goes through escapeHtml here, so no template can forget it. */
-function html(title: string, rows: Array<[label: string, value: string]>, body?: string): string {
+function html(title: string, rows: Array<[label: string, value: string]>, body?: string, link?: Link): string {
   const list = rows
     .filter(([, value]) => value !== '')
     .map(([label, value]) => `<tr><th align="left">${escapeHtml(label)}</th><td>${escapeHtml(value)}</td></tr>`)
     .join('');
   const paragraph = body ? `<p>${escapeHtml(body).replace(/\r?\n/g, '<br>')}</p>` : '';
-  return `<!doctype html><html><body><h1>${escapeHtml(title)}</h1>${list ? `<table>${list}</table>` : ''}${paragraph}<p>Gentle Space Realty</p></body></html>`;
+  const action = link ? `<p><a href="${escapeHtml(link.url)}">${escapeHtml(link.label)}</a></p>` : '';
+  return `<!doctype html><html><body><h1>${escapeHtml(title)}</h1>${list ? `<table>${list}</table>` : ''}${paragraph}${action}<p>Gentle Space Realty</p></body></html>`;
 }
 
-function text(title: string, rows: Array<[label: string, value: string]>, body?: string): string {
+function text(title: string, rows: Array<[label: string, value: string]>, body?: string, link?: Link): string {
   const list = rows.filter(([, value]) => value !== '').map(([label, value]) => `${label}: ${value}`);
-  return [title, '', ...list, ...(body ? ['', body] : []), '', 'Gentle Space Realty'].join('\n');
+  const action = link ? ['', `${link.label}: ${link.url}`] : [];
+  return [title, '', ...list, ...(body ? ['', body] : []), ...action, '', 'Gentle Space Realty'].join('\n');
 }
 
-function email(subject: string, title: string, rows: Array<[string, string]>, body?: string): RenderedEmail {
-  return { subject: subject.slice(0, 200), text: text(title, rows, body), html: html(title, rows, body) };
+function email(
+  subject: string,
+  title: string,
+  rows: Array<[string, string]>,
+  body?: string,
+  link?: Link,
+): RenderedEmail {
+  return {
+    subject: subject.slice(0, 200),
+    text: text(title, rows, body, link),
+    html: html(title, rows, body, link),
+  };
+}
+
+/**
+ * `${appUrl}${page}?token=…`: the payload carries the website's origin (APP_URL when queued) and
+ * the token, which the drain removes from the row once the email is sent.
+ */
+function tokenLink(payload: Payload, page: string): string {
+  const base = line(payload, 'appUrl').replace(/\/+$/, '');
+  return `${base}${page}?token=${encodeURIComponent(line(payload, 'token'))}`;
 }
 
 function inquiryRows(payload: Payload): Array<[string, string]> {
@@ -102,6 +129,23 @@ const RENDERERS: Record<
         ['Alert', line(p, 'alertId')],
       ],
       'Open alerts: GET /v1/admin/system/alerts?status=open. This email is repeated once a day while the problem lasts, and a "resolved" email follows when it clears.',
+    ),
+  // No name in these two: whoever typed it may not own the address the email goes to.
+  password_reset: (p) =>
+    email(
+      'Reset your password',
+      'Hello,',
+      [],
+      `Someone (hopefully you) asked to reset the password of the Gentle Space Realty account with this address. The link works once, for ${line(p, 'expiresInMinutes', '30')} minutes, and signs out every device. If you did not ask, ignore this email: your password stays as it is.`,
+      { label: 'Choose a new password', url: tokenLink(p, '/reset-password') },
+    ),
+  email_verification: (p) =>
+    email(
+      'Confirm your email address',
+      'Hello,',
+      [],
+      `Please confirm that this address belongs to your Gentle Space Realty account. The link works once, for ${line(p, 'expiresInHours', '24')} hours. If you did not create an account, ignore this email.`,
+      { label: 'Confirm my address', url: tokenLink(p, '/verify-email') },
     ),
   ops_alert_resolved: (p) =>
     email(

@@ -112,6 +112,11 @@ export function retentionRules(periods: RetentionPeriods): Array<{ table: string
       table: 'sessions',
       where: sql`(expires_at < now() - ${tokens}::interval or revoked_at < now() - ${tokens}::interval)`,
     },
+    // Reset and verification tokens once used or expired (the budgets look back a day at most).
+    {
+      table: 'account_tokens',
+      where: sql`(expires_at < now() - ${tokens}::interval or used_at < now() - ${tokens}::interval)`,
+    },
     {
       table: 'notification_queue',
       where: sql`status = 'sent' and coalesce(sent_at, updated_at) < now() - ${notifications}::interval`,

@@ -98,6 +98,10 @@ export async function changePassword(
       returning id
     ), session_client as (
       delete from login_throttles where user_id = (select id from u) and client_key = ${key}
+    ), reset_links as (
+      -- A reset link asked for before the owner changed the password must not undo that change.
+      update account_tokens set used_at = ${now}
+      where user_id = (select id from u) and purpose = 'password_reset' and used_at is null
     ), ${ended}, ev as (
       insert into analytics_events (id, type, user_id, ip_address, metadata)
       select ${uuidv7()}::uuid, 'password_changed', id, ${input.ip}::text,

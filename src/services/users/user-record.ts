@@ -9,6 +9,8 @@ export interface UserRecord {
   role: Role;
   isActive: boolean;
   mustChangePassword: boolean;
+  /** The owner proved they read the address (a verification link), and it has not changed since. */
+  emailVerified: boolean;
   lastLoginAt: Date | null;
   /** Set while the account-wide lock holds (failed sign-ins reached the ceiling). */
   lockedAt: Date | null;
@@ -26,6 +28,7 @@ export const userColumns = (alias: string) =>
       'role',
       'is_active',
       'must_change_password',
+      'email_verified_at',
       'last_login_at',
       'locked_at',
       'failed_login_count',
@@ -55,6 +58,7 @@ export function userFromRow(row: Record<string, unknown>): UserRecord {
     role: row.role as Role,
     isActive: row.is_active === true,
     mustChangePassword: row.must_change_password === true,
+    emailVerified: row.email_verified_at !== null && row.email_verified_at !== undefined,
     lastLoginAt: toDate(row.last_login_at),
     lockedAt: toDate(row.locked_at),
     failedLoginCount: Number(row.failed_login_count ?? 0),

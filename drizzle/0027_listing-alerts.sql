@@ -45,7 +45,7 @@ CREATE INDEX "listing_events_property_idx" ON "listing_events" USING btree ("pro
 CREATE INDEX "saved_search_matches_event_idx" ON "saved_search_matches" USING btree ("event_id");--> statement-breakpoint
 CREATE INDEX "saved_search_matches_undigested_idx" ON "saved_search_matches" USING btree ("user_id") WHERE "saved_search_matches"."digest_id" is null and "saved_search_matches"."notification_id" is null;--> statement-breakpoint
 CREATE INDEX "saved_search_matches_digest_idx" ON "saved_search_matches" USING btree ("digest_id");--> statement-breakpoint
-CREATE INDEX "saved_searches_alerting_city_idx" ON "saved_searches" USING btree (lower("city")) WHERE "saved_searches"."frequency" <> 'off' and "saved_searches"."city" is not null;--> statement-breakpoint
+CREATE INDEX "saved_searches_alerting_city_idx" ON "saved_searches" USING btree ("city") WHERE "saved_searches"."frequency" <> 'off' and "saved_searches"."city" is not null;--> statement-breakpoint
 CREATE INDEX "saved_searches_alerting_near_idx" ON "saved_searches" USING btree ("near_lat") WHERE "saved_searches"."frequency" <> 'off' and "saved_searches"."near_lat" is not null and coalesce(radius_km, 25) <= 25;--> statement-breakpoint
 CREATE INDEX "saved_searches_alerting_far_idx" ON "saved_searches" USING btree ("near_lat") WHERE "saved_searches"."frequency" <> 'off' and "saved_searches"."near_lat" is not null and radius_km > 25;--> statement-breakpoint
 CREATE INDEX "saved_searches_alerting_bbox_idx" ON "saved_searches" USING btree ("bbox_min_lat","bbox_max_lat") WHERE "saved_searches"."frequency" <> 'off' and "saved_searches"."bbox_min_lat" is not null;--> statement-breakpoint

@@ -1,7 +1,7 @@
 -- Custom migration: listing events for saved-search alerts, written in the statement of the change.
 -- Independent of any other trigger on properties (price history keeps its own).
 CREATE OR REPLACE FUNCTION record_listing_event() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = public AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
     -- An import of a listing that is already public is new to every saved search.
