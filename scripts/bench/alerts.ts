@@ -5,6 +5,7 @@ import pg from 'pg';
 import type { Database } from '../../src/db/client';
 import { sendDigests } from '../../src/services/alerts/digest';
 import { alertedSearchCountSql, matchBatchSql, matchListingEvents } from '../../src/services/alerts/match';
+import { DEFAULT_RADIUS_KM } from '../../src/services/listings/filters';
 import { BENCH_CITIES } from './dataset-vocabulary';
 import { type Percentiles, percentiles } from './load-types';
 
@@ -86,7 +87,9 @@ function makeSearch(rnd: () => number): SearchRow {
     query.near = `${lat.toFixed(4)},${lng.toFixed(4)}`;
     cols.near_lat = Number(lat.toFixed(4));
     cols.near_lng = Number(lng.toFixed(4));
+    // As the routes store it: the radius search would use when the query names none.
     if (rnd() < 0.7) set('radiusKm', 'radius_km', pick([2, 5, 10, 25]));
+    else cols.radius_km = DEFAULT_RADIUS_KM;
   } else if (shape < 0.2) {
     const d = 0.05 + rnd() * 0.2;
     const b = [city.lng - d, city.lat - d, city.lng + d, city.lat + d].map((v) => Number(v.toFixed(4)));
@@ -98,7 +101,9 @@ function makeSearch(rnd: () => number): SearchRow {
       number,
     ];
   } else if (rnd() < 0.95) {
-    set('city', 'city', city.city);
+    // Stored lowercased, as the saved-search routes store it (filterColumns).
+    query.city = city.city;
+    cols.city = city.city.toLowerCase();
   }
   const sale = rnd() < 0.7;
   if (rnd() < 0.9) set('listingType', 'listing_type', sale ? 'sale' : 'rent');

@@ -27,7 +27,7 @@ export const instantAlertKey = (searchId: string, eventId: string) => `listing-a
  *   that alerts this kind, is not off, existed before the event and belongs to an active user
  *   with a verified address;
  * - records the matches (the primary key (search, event) with ON CONFLICT DO NOTHING: a match
- *   is recorded once, ever);
+ *   is recorded once, ever; the claimed events had none, so every hit is new);
  * - queues one email per new instant match, keyed by (search, event);
  * - stamps those searches' last_alerted_at (locking them in id order, so two runs cannot
  *   deadlock) and marks the events matched.
@@ -79,36 +79,40 @@ export function matchBatchSql(limit: number): SQL {
       select ${s.id} as search_id, ${s.userId} as user_id, ${s.name} as search_name, ${s.frequency} as frequency,
              c.id as event_id, c.kind, c.price, c.previous_price,
              ${properties.id} as property_id, ${properties.title} as title, ${properties.slug} as slug,
-             ${properties.currency} as currency, ${users.email} as email, ${users.name} as user_name
+             ${properties.currency} as currency, ${users.email} as email, ${users.name} as user_name,
+             -- The instant email's id, minted once here (the CTE is computed once) for both inserts.
+             case when ${s.frequency} = 'instant' then gen_random_uuid() end as notification_id
       from claimed c
       join ${properties} on ${properties.id} = c.property_id
       ${alertedSearchesJoin(sql`c.kind`, sql`c.created_at`)}
     ),
     fresh as (
       insert into saved_search_matches (saved_search_id, event_id, user_id, property_id, kind, notification_id)
-      select search_id, event_id, user_id, property_id, kind,
-             case when frequency = 'instant' then gen_random_uuid() end
+      select search_id, event_id, user_id, property_id, kind, notification_id
       from hits
       on conflict do nothing
       returning saved_search_id, event_id, notification_id
     ),
+    -- Straight from hits, not joined back to what fresh inserted (such a join of two CTEs, whose
+    -- sizes the planner cannot know, became a nested loop over a batch's hundred thousand
+    -- matches): the claimed events were unmatched, so every hit is a new match, and the
+    -- idempotency key (search, event) would refuse a second email anyway.
     queued as (
       insert into ${notificationQueue} (id, kind, recipient, payload, idempotency_key)
-      select f.notification_id, ${LISTING_ALERT_KIND}, h.email,
+      select h.notification_id, ${LISTING_ALERT_KIND}, h.email,
              jsonb_build_object(
                'name', h.user_name, 'searchId', h.search_id, 'searchName', h.search_name, 'kind', h.kind,
                'title', h.title, 'slug', h.slug, 'price', h.price, 'previousPrice', h.previous_price,
                'currency', h.currency),
-             'listing-alert:' || f.saved_search_id || ':' || f.event_id
-      from fresh f
-      join hits h on h.search_id = f.saved_search_id and h.event_id = f.event_id
-      where f.notification_id is not null
+             'listing-alert:' || h.search_id || ':' || h.event_id
+      from hits h
+      where h.notification_id is not null
       on conflict (idempotency_key) do nothing
       returning id
     ),
     alerted as (
       select id from ${savedSearches}
-      where id in (select saved_search_id from fresh where notification_id is not null)
+      where id in (select search_id from hits where notification_id is not null)
       order by id
       for update
     ),
