@@ -2,7 +2,6 @@ import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:
 import { sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { FaultState, SwallowOptions } from '../../scripts/local-db/fault-proxy';
 import { createDb } from '../../src/db/client';
 import { properties, users } from '../../src/db/schema';
 import { type Bindings, getConfig } from '../../src/env';
@@ -10,6 +9,7 @@ import { runScheduled } from '../../src/jobs/dispatcher';
 import { sendDigests } from '../../src/services/alerts/digest';
 import { matchListingEvents } from '../../src/services/alerts/match';
 import { eventually, sinkRequests } from '../helpers/email-sink';
+import { faultControl, swallowStatement } from '../helpers/fault-proxy';
 import { createTestSavedSearch, eventsOf, matchesOf } from '../helpers/saved-searches';
 import { uniqueEmail } from '../helpers/users';
 
@@ -23,30 +23,18 @@ import { uniqueEmail } from '../helpers/users';
 const faults = env as unknown as Bindings & {
   FAULT_DATABASE_URL: string;
   FAULT_DIRECT_URL: string;
-  FAULT_CONTROL_URL: string;
 };
 
-async function control(path: string, body?: SwallowOptions | Record<string, unknown>): Promise<FaultState> {
-  const res = await fetch(`${faults.FAULT_CONTROL_URL}${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`fault proxy ${path}: ${res.status} ${await res.text()}`);
-  const answer = (await res.json()) as FaultState | { state: FaultState };
-  return 'state' in answer ? answer.state : answer;
-}
-const swallow = (options: SwallowOptions) => control('/swallow', options);
 const faultyEnv = (): Bindings => ({ ...faults, DATABASE_URL: faults.FAULT_DATABASE_URL });
 /** The app's database through the proxy, and straight. */
 const faulty = () => createDb(getConfig(faultyEnv()));
 const direct = () => createDb({ ...getConfig(faults), DATABASE_URL: faults.FAULT_DIRECT_URL });
 
 beforeAll(async () => {
-  await control('/reset', {});
+  await faultControl('/reset', {});
 });
 afterEach(async () => {
-  await control('/reset', {});
+  await faultControl('/reset', {});
 });
 
 const tag = () => Math.random().toString(36).slice(2, 8);
@@ -118,11 +106,11 @@ describe('faults: instant alerts are sent exactly once', () => {
       await createTestSavedSearch(user.id, { city }, { name: 'Two' }, direct()),
     ];
     const listing = await activeListing(city);
-    const before = await control('/state');
-    await swallow({ match: 'insert into saved_search_matches' });
+    const before = await faultControl('/state');
+    await swallowStatement({ match: 'insert into saved_search_matches' });
     const first = await minuteCron();
     expect(first[0]).toMatchObject({ name: 'match-listing-alerts', status: 'failed' });
-    expect((await control('/state')).swallowed).toBe(before.swallowed + 1);
+    expect((await faultControl('/state')).swallowed).toBe(before.swallowed + 1);
     // It ran: the matches and their emails were committed with the events marked.
     expect(
       await matchesOf(
@@ -132,7 +120,7 @@ describe('faults: instant alerts are sent exactly once', () => {
     ).toHaveLength(2);
     expect((await eventsOf([listing.id], direct()))[0]?.matched).toBe(true);
 
-    await control('/reset', {});
+    await faultControl('/reset', {});
     await minuteCron();
     const sent = await deliveredTo(user.email, 2);
     expect(sent).toHaveLength(2);
@@ -144,13 +132,13 @@ describe('faults: instant alerts are sent exactly once', () => {
     const user = await verifiedUser();
     const search = await createTestSavedSearch(user.id, { city }, {}, direct());
     const listing = await activeListing(city);
-    await swallow({ match: 'insert into saved_search_matches', drop: true });
+    await swallowStatement({ match: 'insert into saved_search_matches', drop: true });
     await expect(matchListingEvents(faulty())).rejects.toThrow();
     // A concurrent run of the suite may have matched it meanwhile; if not, nothing of it is half-written.
     const matched = await matchesOf([search.id], direct());
     if (matched.length === 0) expect((await eventsOf([listing.id], direct()))[0]?.matched).toBe(false);
 
-    await control('/reset', {});
+    await faultControl('/reset', {});
     await Promise.all([minuteCron(), minuteCron()]);
     const sent = await deliveredTo(user.email, 1);
     expect(sent).toHaveLength(1);
@@ -180,13 +168,13 @@ describe('faults: digests are sent exactly once', () => {
     });
 
     // One user per statement; the second statement is lost before it reaches the database.
-    await swallow({ match: 'insert into alert_digests', skip: 1, drop: true });
+    await swallowStatement({ match: 'insert into alert_digests', skip: 1, drop: true });
     await expect(sendDigests(faulty(), 'daily', { usersPerBatch: 1 })).rejects.toThrow();
-    await control('/reset', {});
+    await faultControl('/reset', {});
     // And a run whose reply is lost after it committed.
-    await swallow({ match: 'insert into alert_digests' });
+    await swallowStatement({ match: 'insert into alert_digests' });
     await expect(sendDigests(faulty(), 'daily', { usersPerBatch: 1 })).rejects.toThrow();
-    await control('/reset', {});
+    await faultControl('/reset', {});
 
     await Promise.all([sendDigests(faulty(), 'daily'), sendDigests(faulty(), 'daily')]);
     const matches = await matchesOf(

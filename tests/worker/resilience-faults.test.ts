@@ -3,7 +3,6 @@ import bcrypt from 'bcryptjs';
 import { sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { FaultState, SwallowOptions } from '../../scripts/local-db/fault-proxy';
 import { createApp } from '../../src/app';
 import { createDb } from '../../src/db/client';
 import type { Role } from '../../src/db/enums';
@@ -15,6 +14,7 @@ import { fixture } from '../fixtures/images/fixtures.generated';
 import { BASE, expectProblem, json } from '../helpers/api';
 import { databaseKind, testConfig } from '../helpers/db';
 import { eventually, sinkRequests } from '../helpers/email-sink';
+import { faultControl, swallowStatement } from '../helpers/fault-proxy';
 import { randomIp, strongPassword, TEST_PASSWORD, uniqueEmail } from '../helpers/users';
 
 /**
@@ -28,25 +28,13 @@ const faults = env as unknown as {
   DATABASE_URL: string;
   FAULT_DATABASE_URL: string;
   FAULT_DIRECT_URL: string;
-  FAULT_CONTROL_URL: string;
   IMAGES: R2Bucket;
 };
 const bucket = faults.IMAGES;
 // On PGlite the proxy fronts the run's shared database (see tests/setup/fault-proxy-setup.ts).
 const ownDatabase = databaseKind === 'postgres';
 
-async function control(path: string, body?: SwallowOptions | Record<string, unknown>): Promise<FaultState> {
-  const res = await fetch(`${faults.FAULT_CONTROL_URL}${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`fault proxy ${path}: ${res.status} ${await res.text()}`);
-  const answer = (await res.json()) as FaultState | { state: FaultState };
-  return 'state' in answer ? answer.state : answer;
-}
-
-const state = () => control('/state');
+const state = () => faultControl('/state');
 
 /** 503 DB_UNAVAILABLE problem JSON with a Retry-After, and no internals. */
 async function unavailable(res: Response) {
@@ -55,7 +43,6 @@ async function unavailable(res: Response) {
   expect(JSON.stringify(problem)).not.toMatch(/ECONN|127\.0\.0\.1|postgres|upstream|terminated/i);
   return problem;
 }
-const swallow = (options: SwallowOptions) => control('/swallow', options);
 
 /** The straight (unproxied) view of the fault database. */
 const direct = () => createDb({ ...testConfig(), DATABASE_URL: faults.FAULT_DIRECT_URL });
@@ -168,13 +155,13 @@ let admin: { id: string; email: string; token: string };
 let agentListing: string;
 
 beforeAll(async () => {
-  await control('/reset', {});
+  await faultControl('/reset', {});
   admin = await faultUser('admin');
   agentListing = await faultListing(admin.id);
 });
 
 afterEach(async () => {
-  await control('/reset', {});
+  await faultControl('/reset', {});
 });
 
 const inquiryBody = (email: string) => ({
@@ -188,13 +175,13 @@ describe('faults: the database dies before a write', () => {
   it('POST /v1/auth/register answers 503 with Retry-After and writes nothing while the database refuses connections', async () => {
     const email = uniqueEmail('fault-register-down');
     const body = { email, password: strongPassword(), name: 'Down Register' };
-    await control('/refuse', { refuse: true });
-    await control('/cut', {});
+    await faultControl('/refuse', { refuse: true });
+    await faultControl('/cut', {});
     await unavailable(await call('/v1/auth/register', { json: body }));
     expect((await state()).refused).toBeGreaterThan(0);
     expect(await count(sql`select count(*) as n from users where email = ${email}`)).toBe(0);
 
-    await control('/reset', {});
+    await faultControl('/reset', {});
     expect((await call('/v1/auth/register', { json: body })).status).toBe(201);
     expect(await count(sql`select count(*) as n from users where email = ${email}`)).toBe(1);
   });
@@ -203,7 +190,7 @@ describe('faults: the database dies before a write', () => {
     const email = uniqueEmail('fault-inquiry-drop');
     const key = `fault-drop-${uuidv7()}`;
     const before = await state();
-    await swallow({ match: 'insert into inquiries (', drop: true });
+    await swallowStatement({ match: 'insert into inquiries (', drop: true });
     const res = await call('/v1/inquiries', { json: inquiryBody(email), headers: { 'Idempotency-Key': key } });
     await unavailable(res);
     expect((await state()).dropped).toBe(before.dropped + 1);
@@ -224,7 +211,7 @@ describe('faults: the statement reached the server, the reply never came back', 
     const email = uniqueEmail('fault-inquiry-midbatch');
     const key = `fault-mid-${uuidv7()}`;
     const before = await state();
-    await swallow({ match: 'insert into inquiries (' });
+    await swallowStatement({ match: 'insert into inquiries (' });
     await unavailable(await call('/v1/inquiries', { json: inquiryBody(email), headers: { 'Idempotency-Key': key } }));
     expect((await state()).swallowed).toBe(before.swallowed + 1);
     expect(await inquiryFootprint(email)).toMatchObject({ inquiries: 0, events: 0, analytics: 0, notifications: 0 });
@@ -239,7 +226,7 @@ describe('faults: the statement reached the server, the reply never came back', 
     const key = `fault-commit-${uuidv7()}`;
     const before = await state();
     // The request's one batch (the listing check and every write) ends with this COMMIT.
-    await swallow({ match: 'commit' });
+    await swallowStatement({ match: 'commit' });
     await unavailable(await call('/v1/inquiries', { json: inquiryBody(email), headers: { 'Idempotency-Key': key } }));
     expect((await state()).swallowed).toBe(before.swallowed + 1);
     const committed = await inquiryFootprint(email);
@@ -267,7 +254,7 @@ describe('faults: the statement reached the server, the reply never came back', 
     const email = uniqueEmail('fault-register-lost');
     const password = strongPassword();
     const before = await state();
-    await swallow({ match: 'insert into users' });
+    await swallowStatement({ match: 'insert into users' });
     await unavailable(await call('/v1/auth/register', { json: { email, password, name: 'Lost Reply' } }));
     expect((await state()).swallowed).toBe(before.swallowed + 1);
     const user = await direct().execute<{ id: string }>(sql`select id from users where email = ${email}`);
@@ -288,7 +275,7 @@ describe('faults: the statement reached the server, the reply never came back', 
   it('POST /v1/auth/register keeps nothing when the connection dies just before its statement', async () => {
     const email = uniqueEmail('fault-register-drop');
     const password = strongPassword();
-    await swallow({ match: 'insert into users', drop: true });
+    await swallowStatement({ match: 'insert into users', drop: true });
     await unavailable(await call('/v1/auth/register', { json: { email, password, name: 'Dropped' } }));
     expect(await count(sql`select count(*) as n from users where email = ${email}`)).toBe(0);
     expect((await call('/v1/auth/register', { json: { email, password, name: 'Dropped' } })).status).toBe(201);
@@ -317,7 +304,7 @@ describe('faults: photos keep their row and their R2 object together', () => {
   it('POST /v1/admin/properties/:id/images never leaves a row without its object when the insert reply is lost', async () => {
     const propertyId = await faultListing(admin.id);
     const before = await state();
-    await swallow({ match: 'insert into "property_images"' });
+    await swallowStatement({ match: 'insert into "property_images"' });
     const res = await upload(propertyId);
     expect((await state()).swallowed).toBe(before.swallowed + 1);
     const after = await rowsAndObjects(propertyId);
@@ -335,7 +322,7 @@ describe('faults: photos keep their row and their R2 object together', () => {
 
   it('POST /v1/admin/properties/:id/images leaves neither row nor object when the connection dies before the insert', async () => {
     const propertyId = await faultListing(admin.id);
-    await swallow({ match: 'insert into "property_images"', drop: true });
+    await swallowStatement({ match: 'insert into "property_images"', drop: true });
     await unavailable(await upload(propertyId));
     expect(await rowsAndObjects(propertyId)).toEqual({ rows: [], objects: [] });
     expect((await upload(propertyId)).status).toBe(201);
@@ -346,8 +333,8 @@ describe('faults: photos keep their row and their R2 object together', () => {
 
   it('POST /v1/admin/properties/:id/images writes no object when the database is down before the upload', async () => {
     const propertyId = await faultListing(admin.id);
-    await control('/refuse', { refuse: true });
-    await control('/cut', {});
+    await faultControl('/refuse', { refuse: true });
+    await faultControl('/cut', {});
     await unavailable(await upload(propertyId));
     expect(await rowsAndObjects(propertyId)).toEqual({ rows: [], objects: [] });
   });
@@ -381,7 +368,7 @@ describe('faults: photos keep their row and their R2 object together', () => {
     const ids = await threePhotos(propertyId);
     const wanted = [ids[2], ids[0], ids[1]] as string[];
     const before = await state();
-    await swallow({ match: 'set sort_order = t.ord' });
+    await swallowStatement({ match: 'set sort_order = t.ord' });
     await unavailable(await reorder(propertyId, wanted));
     expect((await state()).swallowed).toBe(before.swallowed + 1);
     expect(await order(propertyId)).toEqual(wanted);
@@ -397,7 +384,7 @@ describe('faults: photos keep their row and their R2 object together', () => {
   it('PUT /v1/admin/properties/:id/images/order keeps the old order when the connection dies before the update', async () => {
     const propertyId = await faultListing(admin.id);
     const ids = await threePhotos(propertyId);
-    await swallow({ match: 'set sort_order = t.ord', drop: true });
+    await swallowStatement({ match: 'set sort_order = t.ord', drop: true });
     await unavailable(await reorder(propertyId, [ids[1], ids[2], ids[0]] as string[]));
     expect(await order(propertyId)).toEqual(ids);
   });
@@ -407,12 +394,12 @@ describe('faults: recovery without a restart', () => {
   it('GET /health/ready, GET /v1/properties and POST /v1/inquiries answer 503 while the database is gone and recover as soon as it is back', async () => {
     // A search no other test asks for: a cached page would rightly be served without the database.
     const search = `/v1/properties?city=${encodeURIComponent(`Outage ${Date.now()} ${Math.random()}`)}`;
-    await control('/refuse', { refuse: true });
-    await control('/cut', {});
+    await faultControl('/refuse', { refuse: true });
+    await faultControl('/cut', {});
     await unavailable(await call('/health/ready'));
     await unavailable(await call(search));
     await unavailable(await call('/v1/inquiries', { json: inquiryBody(uniqueEmail('fault-down')) }));
-    await control('/reset', {});
+    await faultControl('/reset', {});
     expect((await call('/health/ready')).status).toBe(200);
     expect((await call(search)).status).toBe(200);
     expect((await call('/v1/inquiries', { json: inquiryBody(uniqueEmail('fault-back')) })).status).toBe(201);
@@ -422,16 +409,16 @@ describe('faults: recovery without a restart', () => {
     // Every listing (no price is that high), under a cache key no other test has filled.
     const page = `/v1/properties?limit=50&maxPrice=${900_000_000_000 + Math.floor(Math.random() * 1e9)}`;
     const before = await state();
-    await control('/cut-after-bytes', { bytes: 12, direction: 'to-client' });
+    await faultControl('/cut-after-bytes', { bytes: 12, direction: 'to-client' });
     await unavailable(await call(page));
     expect((await state()).cut).toBeGreaterThan(before.cut);
     expect((await call(page)).status).toBe(200);
   });
 
   it('GET /health/ready answers 503 at the query deadline when the database hangs, and 200 once it answers again', async () => {
-    await control('/latency', { ms: 2_000 });
+    await faultControl('/latency', { ms: 2_000 });
     await unavailable(await call('/health/ready', { env: { DB_QUERY_TIMEOUT_MS: '300' } }));
-    await control('/reset', {});
+    await faultControl('/reset', {});
     expect((await call('/health/ready', { env: { DB_QUERY_TIMEOUT_MS: '3000' } })).status).toBe(200);
   });
 });
@@ -474,7 +461,7 @@ describe('faults: scheduled jobs cut mid-run', () => {
     async () => {
       await seedExpiredEvents(30);
       // The second batch's DELETE commits, its reply is lost: the run dies half-way.
-      await swallow({ match: 'delete from "analytics_events"', skip: 1 });
+      await swallowStatement({ match: 'delete from "analytics_events"', skip: 1 });
       const first = await runRetention();
       expect(first.status).toBe('failed');
       const left = await expired();
@@ -496,7 +483,7 @@ describe('faults: scheduled jobs cut mid-run', () => {
     'scheduled retention whose database stays down keeps its run marked running until the lease passes, then the next run takes over (PostgreSQL only: on PGlite the job would run on the shared database)',
     async () => {
       await seedExpiredEvents(30);
-      await swallow({ match: 'delete from "analytics_events"', skip: 1, thenDown: true });
+      await swallowStatement({ match: 'delete from "analytics_events"', skip: 1, thenDown: true });
       const first = await runRetention();
       expect(first.status).toBe('failed');
       // It could not even record its failure: the row still says it is running, never that it succeeded.
@@ -506,7 +493,7 @@ describe('faults: scheduled jobs cut mid-run', () => {
       const left = await expired();
       expect(left).toBeGreaterThan(0);
 
-      await control('/reset', {});
+      await faultControl('/reset', {});
       // While its lease lasts, nobody else runs the job.
       expect((await runRetention()).status).toBe('skipped');
       // The lease passes (a 15-minute wait, simulated).
