@@ -78,7 +78,7 @@ export async function startLocalOutbox(options: { port?: number; host?: string }
       const delivered = () => requests.filter((r) => !r.failed).reverse();
       if (req.method === 'GET' && url.pathname === '/') return sendHtml(res, 200, inboxPage(delivered()));
       if (req.method === 'GET' && url.pathname === '/api/messages') {
-        return send(res, 200, { messages: delivered().map(toMessage) });
+        return send(res, 200, delivered().map(toMessage));
       }
       const one = /^\/(api\/)?messages\/(\d+)$/.exec(url.pathname);
       if (req.method === 'GET' && one) {

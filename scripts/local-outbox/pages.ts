@@ -1,12 +1,16 @@
 import type { ServerResponse } from 'node:http';
 import type { SinkRequest } from './outbox';
 
-/** A message as GET /api/messages lists it. */
+/**
+ * A message as GET /api/messages lists it: API.md's `{id, to, subject, text, html, createdAt}`,
+ * plus the sender and the extra headers.
+ */
 export interface OutboxMessage {
   id: number;
-  receivedAt: string;
+  /** The recipients as one line (`a@x, b@y`): the API sends each email to one address. */
+  to: string;
+  createdAt: string;
   from: string | null;
-  to: string[];
   subject: string | null;
   text: string | null;
   html: string | null;
@@ -26,9 +30,9 @@ export function toMessage(request: SinkRequest): OutboxMessage {
   const body = request.body ?? {};
   return {
     id: request.seq,
-    receivedAt: request.receivedAt,
+    to: (body.to ?? []).join(', '),
+    createdAt: request.receivedAt,
     from: body.from ?? null,
-    to: body.to ?? [],
     subject: body.subject ?? null,
     text: body.text ?? null,
     html: body.html ?? null,
@@ -70,7 +74,7 @@ export function inboxPage(messages: SinkRequest[]): string {
     .map(toMessage)
     .map(
       (m) => `<tr><td><a href="/messages/${m.id}">${escapeHtml(m.subject ?? '(no subject)')}</a></td>
-<td>${escapeHtml(m.to.join(', '))}</td><td class="muted">${escapeHtml(m.receivedAt)}</td></tr>`,
+<td>${escapeHtml(m.to)}</td><td class="muted">${escapeHtml(m.createdAt)}</td></tr>`,
     )
     .join('\n');
   const table = rows
@@ -95,7 +99,7 @@ export function messagePage(request: SinkRequest): string {
   return layout(
     m.subject ?? 'Message',
     `<p><a href="/">← All messages</a></p><h1>${escapeHtml(m.subject ?? '(no subject)')}</h1>
-<p>From ${escapeHtml(m.from ?? '')} to ${escapeHtml(m.to.join(', '))} · <span class="muted">${escapeHtml(m.receivedAt)}</span></p>${headers}
+<p>From ${escapeHtml(m.from ?? '')} to ${escapeHtml(m.to)} · <span class="muted">${escapeHtml(m.createdAt)}</span></p>${headers}
 <div class="panes"><section><h2>HTML</h2>${html}</section><section><h2>Text</h2>${text}</section></div>`,
   );
 }

@@ -33,9 +33,11 @@ describe('the local outbox (npm run dev)', () => {
     };
     await sendEmail({ ...hostile, subject: 'With headers', headers });
     await sendEmail({ ...hostile, subject: 'Bad headers', headers: ['not', 'an', 'object'] });
-    const { messages } = (await (await fetch(`${outbox.url}/api/messages`)).json()) as {
-      messages: Array<{ id: number; subject: string; headers: Record<string, string> }>;
-    };
+    const messages = (await (await fetch(`${outbox.url}/api/messages`)).json()) as Array<{
+      id: number;
+      subject: string;
+      headers: Record<string, string>;
+    }>;
     expect(messages[0]).toMatchObject({ subject: 'Bad headers', headers: {} });
     expect(messages[1]).toMatchObject({ subject: 'With headers', headers });
     const page = await (await fetch(`${outbox.url}/messages/${messages[1]?.id}`)).text();
@@ -55,8 +57,15 @@ describe('the local outbox (npm run dev)', () => {
     await sendEmail({ ...hostile, subject: 'Second of two', to: ['other@example.com'] });
     const res = await fetch(`${outbox.url}/api/messages`);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-    const { messages } = (await res.json()) as { messages: Array<{ id: number; subject: string; to: string[] }> };
-    expect(messages[0]).toMatchObject({ subject: 'Second of two', to: ['other@example.com'] });
+    const messages = (await res.json()) as Array<Record<string, unknown>>;
+    // API.md's shape: [{id, to, subject, text, html, createdAt}], newest first.
+    expect(messages[0]).toMatchObject({ subject: 'Second of two', to: 'other@example.com', text: hostile.text });
+    expect(Object.keys(messages[0] ?? {})).toEqual(
+      expect.arrayContaining(['id', 'to', 'subject', 'text', 'html', 'createdAt']),
+    );
+    expect(Date.parse(String(messages[0]?.createdAt))).toBeGreaterThanOrEqual(
+      Date.parse(String(messages[1]?.createdAt)),
+    );
     expect(messages[1]?.subject).toBe('First of two');
     const one = await fetch(`${outbox.url}/api/messages/${messages[1]?.id}`);
     expect(((await one.json()) as { text: string }).text).toBe(hostile.text);
@@ -76,9 +85,10 @@ describe('the local outbox (npm run dev)', () => {
 
   it('GET /messages/:id shows the HTML in a sandboxed frame and the text beside it, both escaped', async () => {
     await sendEmail({ ...hostile, subject: 'Shown one' });
-    const { messages } = (await (await fetch(`${outbox.url}/api/messages`)).json()) as {
-      messages: Array<{ id: number; subject: string }>;
-    };
+    const messages = (await (await fetch(`${outbox.url}/api/messages`)).json()) as Array<{
+      id: number;
+      subject: string;
+    }>;
     const id = messages.find((m) => m.subject === 'Shown one')?.id;
     const page = await (await fetch(`${outbox.url}/messages/${id}`)).text();
     const frame = /<iframe sandbox="" [^>]*srcdoc="([^"]*)"><\/iframe>/.exec(page);
@@ -98,9 +108,7 @@ describe('the local outbox (npm run dev)', () => {
     });
     const res = await sendEmail({ ...hostile, to: ['bounce@example.com'], subject: 'Bounced' });
     expect(res.status).toBe(503);
-    const { messages } = (await (await fetch(`${outbox.url}/api/messages`)).json()) as {
-      messages: Array<{ subject: string }>;
-    };
+    const messages = (await (await fetch(`${outbox.url}/api/messages`)).json()) as Array<{ subject: string }>;
     expect(messages.map((m) => m.subject)).not.toContain('Bounced');
   });
 
