@@ -7,7 +7,14 @@ import {
 import { eq, inArray, sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { describe, expect, it } from 'vitest';
-import { alertDigests, jobRuns, listingEvents, properties, savedSearchMatches } from '../../src/db/schema';
+import {
+  alertDigests,
+  jobRuns,
+  listingEvents,
+  notificationQueue,
+  properties,
+  savedSearchMatches,
+} from '../../src/db/schema';
 import type { Bindings } from '../../src/env';
 import worker from '../../src/index';
 import { testDb } from '../helpers/db';
@@ -164,6 +171,37 @@ describe('retention of the alert tables (RETENTION_ALERTS_DAYS)', () => {
     expect(deleted.saved_search_matches?.more).toBe(false);
     expect((await left(history)).events).toEqual([history.events.recent, history.events.unmatched].sort());
     await testDb().delete(properties).where(eq(properties.id, history.listing.id));
+  });
+
+  it('deletes alert emails skipped at send time after RETENTION_NOTIFICATIONS_DAYS, like sent ones; keeps dead ones that failed', async () => {
+    const note = (lastError: string, at: Date) => ({
+      id: uuidv7(),
+      kind: 'listing_alert',
+      recipient: 'skipped@example.com',
+      idempotencyKey: `retention-skipped-${uuidv7()}`,
+      status: 'dead' as const,
+      lastError,
+      createdAt: at,
+      updatedAt: at,
+      nextAttemptAt: at,
+    });
+    const rows = {
+      oldSkipped: note('skipped: alerts turned off', ago(31)),
+      recentSkipped: note('skipped: alerts turned off', ago(29)),
+      oldFailed: note('provider said no', ago(31)),
+    };
+    await testDb().insert(notificationQueue).values(Object.values(rows));
+    expect((await runNightly()).status).toBe('succeeded');
+    const kept = await testDb()
+      .select({ id: notificationQueue.id })
+      .from(notificationQueue)
+      .where(
+        inArray(
+          notificationQueue.id,
+          Object.values(rows).map((r) => r.id),
+        ),
+      );
+    expect(kept.map((r) => r.id).sort()).toEqual([rows.recentSkipped.id, rows.oldFailed.id].sort());
   });
 
   it('refuses RETENTION_ALERTS_DAYS under 8 (a weekly digest must still find its matches)', async () => {

@@ -2,6 +2,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { VIEW_WINDOW_MINUTES } from '../analytics/record-event';
 import { IDEMPOTENCY_KEY_TTL_HOURS } from '../inquiries/request-hash';
+import { isSkipped } from '../notifications/skipped';
 
 export interface PurgeResult {
   deleted: number;
@@ -138,7 +139,8 @@ export function retentionRules(periods: RetentionPeriods): Array<{ table: string
     },
     {
       table: 'notification_queue',
-      where: sql`status = 'sent' and coalesce(sent_at, updated_at) < now() - ${notifications}::interval`,
+      where: sql`((status = 'sent' and coalesce(sent_at, updated_at) < now() - ${notifications}::interval)
+        or (${isSkipped} and updated_at < now() - ${notifications}::interval))`,
     },
     { table: 'login_throttles', where: sql`last_seen_at < now() - ${loginClients}::interval` },
     // Matched long ago (their matches went first, deleteOldAlertMatches); an event not matched
