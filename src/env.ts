@@ -79,6 +79,8 @@ export const configSchema = z.object({
   RETENTION_NOTIFICATIONS_DAYS: days(30),
   // At least 30: purge_audit_log() refuses to keep less (drizzle/*_audit-log-append-only.sql).
   RETENTION_AUDIT_DAYS: intString(400, 30, 3650),
+  // At least 8: a weekly digest reads the matches of the week before it, which must still be there.
+  RETENTION_ALERTS_DAYS: intString(30, 8, 365),
   RETENTION_BATCH_SIZE: intString(5_000, 1, 50_000),
   RETENTION_MAX_BATCHES: intString(200, 1, 10_000),
   // 0 is for tests only: it would let the sweep remove a photo whose upload is still in flight.
@@ -134,6 +136,7 @@ const MAINTENANCE = {
   RETENTION_TOKENS_DAYS: true,
   RETENTION_NOTIFICATIONS_DAYS: true,
   RETENTION_AUDIT_DAYS: true,
+  RETENTION_ALERTS_DAYS: true,
   RETENTION_BATCH_SIZE: true,
   RETENTION_MAX_BATCHES: true,
   ORPHAN_IMAGE_MIN_AGE_MINUTES: true,

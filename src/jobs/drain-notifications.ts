@@ -13,5 +13,5 @@ export async function runDrainNotifications({ db, config, logger, runId }: JobCo
     workerId: `cron-${runId}`,
     budgetMs: 40_000,
   });
-  return { rowsAffected: result.sent + result.retrying + result.dead, details: { ...result } };
+  return { rowsAffected: result.sent + result.retrying + result.dead + result.skipped, details: { ...result } };
 }

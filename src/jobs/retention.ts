@@ -34,6 +34,7 @@ export async function runRetention({ env, config, db }: JobContext): Promise<Job
       notificationsDays: settings.RETENTION_NOTIFICATIONS_DAYS,
       auditDays: settings.RETENTION_AUDIT_DAYS,
       loginClientsDays: config.LOGIN_KNOWN_CLIENT_DAYS,
+      alertsDays: settings.RETENTION_ALERTS_DAYS,
     },
     { batchSize: settings.RETENTION_BATCH_SIZE, maxBatches: settings.RETENTION_MAX_BATCHES },
   );
@@ -57,6 +58,7 @@ export async function runRetention({ env, config, db }: JobContext): Promise<Job
         notificationsDays: settings.RETENTION_NOTIFICATIONS_DAYS,
         auditDays: settings.RETENTION_AUDIT_DAYS,
         loginClientsDays: config.LOGIN_KNOWN_CLIENT_DAYS,
+        alertsDays: settings.RETENTION_ALERTS_DAYS,
       },
       deleted: purged,
       analyticsPartitions: { created: partitionsCreated, dropped: partitionsDropped },

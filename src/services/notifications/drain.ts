@@ -3,6 +3,7 @@ import type { Database } from '../../db/client';
 import type { Config } from '../../env';
 import { cursorSecret } from '../../lib/cursor';
 import type { Logger } from '../../lib/logger';
+import { skipUnwantedAlerts } from '../alerts/send-time-check';
 import { EmailSendError, type EmailTransport } from '../email/transport';
 import { type ClaimedNotification, claimNotifications } from './claim';
 import { markFailed, markSent, type RetryPolicy } from './complete';
@@ -46,6 +47,8 @@ export interface DrainResult {
   sent: number;
   retrying: number;
   dead: number;
+  /** Alert emails ended unsent: unwanted by the time they were due (skipUnwantedAlerts). */
+  skipped: number;
   /** Rows whose lease another worker took over before we finished (their outcome stands). */
   lost: number;
 }
@@ -58,7 +61,7 @@ export async function drainNotifications(options: DrainOptions): Promise<DrainRe
   const budgetMs = options.budgetMs ?? 30_000;
   const maxBatches = options.maxBatches ?? 100;
   const concurrency = Math.max(1, options.concurrency ?? 5);
-  const result: DrainResult = { claimed: 0, sent: 0, retrying: 0, dead: 0, lost: 0 };
+  const result: DrainResult = { claimed: 0, sent: 0, retrying: 0, dead: 0, skipped: 0, lost: 0 };
 
   function count(outcome: 'sent' | 'pending' | 'dead' | 'lost'): void {
     if (outcome === 'sent') result.sent += 1;
@@ -107,7 +110,9 @@ export async function drainNotifications(options: DrainOptions): Promise<DrainRe
       ids: options.ids,
     });
     result.claimed += rows.length;
-    const queue = [...rows];
+    const skipped = await skipUnwantedAlerts(db, rows, workerId);
+    result.skipped += skipped.size;
+    const queue = rows.filter((row) => !skipped.has(row.id));
     const delivered: string[] = [];
     await Promise.all(
       Array.from({ length: Math.min(concurrency, queue.length) }, async () => {

@@ -4,6 +4,7 @@ import type { Database } from '../../db/client';
 import { decodeCursor, encodeCursor, invalidCursor } from '../../lib/cursor';
 import { isUuid } from '../../lib/uuid';
 import { type NotificationInput, notificationsInsert } from '../notifications/enqueue';
+import { isSkipped } from '../notifications/skipped';
 import { fastGrowingTables, type GrowthSettings } from './table-growth';
 
 export const ALERT_KINDS = [
@@ -86,7 +87,8 @@ async function notificationProblems(db: Database, settings: AlertSettings): Prom
   const { rows } = await db.execute<{ dead: string; last_at: string | null; last_error: string | null }>(sql`
     select count(*)::text as dead, max(updated_at) as last_at,
       (array_agg(last_error order by updated_at desc))[1] as last_error
-    from notification_queue where status = 'dead' and updated_at > now() - ${window}::interval`);
+    from notification_queue
+    where status = 'dead' and not ${isSkipped} and updated_at > now() - ${window}::interval`);
   const dead = Number(rows[0]?.dead ?? 0);
   if (dead === 0) return [];
   return [

@@ -2,6 +2,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { VIEW_WINDOW_MINUTES } from '../analytics/record-event';
 import { IDEMPOTENCY_KEY_TTL_HOURS } from '../inquiries/request-hash';
+import { isSkipped } from '../notifications/skipped';
 
 export interface PurgeResult {
   deleted: number;
@@ -17,6 +18,8 @@ export interface RetentionPeriods {
   auditDays: number;
   /** LOGIN_KNOWN_CLIENT_DAYS: a sign-in client untouched this long is neither locked nor known. */
   loginClientsDays: number;
+  /** RETENTION_ALERTS_DAYS: listing events matched, and digests sent, this long ago. */
+  alertsDays: number;
 }
 
 /** Runs `statement` (which acts on at most `batchSize` rows) until it comes back short. */
@@ -90,12 +93,29 @@ function forgetIdempotencyKeys(db: Database, batchSize: number, maxBatches: numb
   });
 }
 
+/**
+ * The matches of listing events matched before `alertsDays`. Deleted ahead of their events
+ * rather than by the events' cascade: one event can match thousands of searches, so a batch of
+ * events would not bound the rows its statement deletes; a batch of matches does.
+ */
+function deleteOldAlertMatches(db: Database, alertsDays: number, batchSize: number, maxBatches: number) {
+  const period = `${alertsDays} days`;
+  return inBatches(batchSize, maxBatches, async () => {
+    const result = await db.execute(sql`
+      delete from saved_search_matches
+      where ctid in (select m.ctid from listing_events e join saved_search_matches m on m.event_id = e.id
+        where e.matched_at < now() - ${period}::interval limit ${batchSize})`);
+    return result.rowCount ?? 0;
+  });
+}
+
 /** The retention rules: what each table keeps, as a condition on the rows to delete. */
 export function retentionRules(periods: RetentionPeriods): Array<{ table: string; where: SQL }> {
   const analytics = `${periods.analyticsDays} days`;
   const tokens = `${periods.tokensDays} days`;
   const notifications = `${periods.notificationsDays} days`;
   const loginClients = `${periods.loginClientsDays} days`;
+  const alerts = `${periods.alertsDays} days`;
   return [
     // Whole months go with their partition (dropExpiredAnalyticsPartitions); this rule only
     // reaches the rows no monthly partition took.
@@ -119,9 +139,16 @@ export function retentionRules(periods: RetentionPeriods): Array<{ table: string
     },
     {
       table: 'notification_queue',
-      where: sql`status = 'sent' and coalesce(sent_at, updated_at) < now() - ${notifications}::interval`,
+      where: sql`((status = 'sent' and coalesce(sent_at, updated_at) < now() - ${notifications}::interval)
+        or (${isSkipped} and updated_at < now() - ${notifications}::interval))`,
     },
     { table: 'login_throttles', where: sql`last_seen_at < now() - ${loginClients}::interval` },
+    // Matched long ago (their matches went first, deleteOldAlertMatches); an event not matched
+    // yet stays, however old, for the matching to fan out.
+    { table: 'listing_events', where: sql`matched_at < now() - ${alerts}::interval` },
+    // Their periods are over, so no digest run looks for them again; the matches attached to one
+    // were made before it, so they went with their events already.
+    { table: 'alert_digests', where: sql`created_at < now() - ${alerts}::interval` },
   ];
 }
 
@@ -131,6 +158,12 @@ export async function purgeExpiredRows(
   limits: { batchSize: number; maxBatches: number },
 ): Promise<Record<string, PurgeResult>> {
   const results: Record<string, PurgeResult> = {};
+  results.saved_search_matches = await deleteOldAlertMatches(
+    db,
+    periods.alertsDays,
+    limits.batchSize,
+    limits.maxBatches,
+  );
   for (const rule of retentionRules(periods)) {
     results[rule.table] = await deleteInBatches(db, rule.table, rule.where, limits.batchSize, limits.maxBatches);
   }
