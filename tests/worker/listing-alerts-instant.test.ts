@@ -6,7 +6,8 @@ import type { Bindings } from '../../src/env';
 import { runScheduled } from '../../src/jobs/dispatcher';
 import { cursorSecret } from '../../src/lib/cursor';
 import { instantAlertKey, matchListingEvents } from '../../src/services/alerts/match';
-import { readUnsubscribeToken } from '../../src/services/saved-searches/unsubscribe-token';
+import { createUnsubscribeToken, readUnsubscribeToken } from '../../src/services/saved-searches/unsubscribe-token';
+import { api } from '../helpers/api';
 import { testConfig, testDb } from '../helpers/db';
 import { eventually, sinkRequests } from '../helpers/email-sink';
 import { createTestProperty } from '../helpers/listings';
@@ -114,5 +115,66 @@ describe('instant alerts: queued with the match, sent by the minute cron', () =>
     expect(JSON.stringify(row?.payload)).not.toMatch(/token|https?:/);
     const [match] = await matchesOf([search.id]);
     expect(row?.idempotency_key).toBe(instantAlertKey(search.id, match?.eventId ?? ''));
+  });
+});
+
+// The drain's send-time check (services/alerts/send-time-check.ts) ends such an email unsent.
+describe('an instant alert queued before its search stopped alerting', () => {
+  it.each([
+    ['unsubscribed', 'unsubscribe'],
+    ['switched off', 'off'],
+    ['deleted', 'delete'],
+  ] as const)('is not sent once the search is %s', async (_label, how) => {
+    const city = `Stopville-${tag()}`;
+    const user = await createVerifiedUser();
+    const search = await createTestSavedSearch(user.id, { city });
+    await createTestProperty({ city });
+    await eventually(async () => {
+      await matchListingEvents(testDb());
+      return (await matchesOf([search.id])).length > 0;
+    });
+    if (how === 'unsubscribe') {
+      const token = await createUnsubscribeToken(cursorSecret(config), search.id);
+      expect((await api('/v1/alerts/unsubscribe', { method: 'POST', json: { token } })).status).toBe(204);
+    } else {
+      const res = await api(`/v1/me/saved-searches/${search.id}`, {
+        method: how === 'off' ? 'PATCH' : 'DELETE',
+        token: user.token,
+        ...(how === 'off' ? { json: { frequency: 'off' } } : {}),
+      });
+      expect(res.status).toBe(how === 'off' ? 200 : 204);
+    }
+    await minuteCron();
+    const { rows } = await testDb().execute<{ status: string }>(
+      sql`select status from notification_queue where recipient = ${user.email}`,
+    );
+    expect(rows.filter((r) => r.status === 'sent')).toEqual([]);
+    expect((await sinkRequests(user.email)).filter((r) => !r.failed)).toEqual([]);
+  });
+});
+
+describe('only the owner stops a search’s queued alert', () => {
+  it("another user's PATCH to off or DELETE of the search (404) leaves its queued email to be sent", async () => {
+    const city = `Keepville-${tag()}`;
+    const owner = await createVerifiedUser();
+    const other = await createVerifiedUser();
+    const search = await createTestSavedSearch(owner.id, { city });
+    await createTestProperty({ city });
+    await eventually(async () => {
+      await matchListingEvents(testDb());
+      return (await matchesOf([search.id])).length > 0;
+    });
+    const path = `/v1/me/saved-searches/${search.id}`;
+    expect((await api(path, { method: 'PATCH', token: other.token, json: { frequency: 'off' } })).status).toBe(404);
+    expect((await api(path, { method: 'DELETE', token: other.token })).status).toBe(404);
+    const { rows } = await testDb().execute<{ status: string }>(
+      sql`select status from notification_queue where recipient = ${owner.email}`,
+    );
+    expect(rows).toHaveLength(1);
+    await minuteCron();
+    await eventually(async () => {
+      const delivered = (await sinkRequests(owner.email)).filter((r) => !r.failed);
+      return delivered.length === 1 ? delivered : undefined;
+    });
   });
 });
