@@ -188,6 +188,17 @@ describe('POST /v1/alerts/unsubscribe', () => {
         code: 'UNSUPPORTED_MEDIA_TYPE',
       },
       { res: raw(`?${new URLSearchParams({ token: t })}`, undefined), status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
+      // multipart is refused as a media type, whatever its parts (not validated as the form first).
+      {
+        res: raw(`?${new URLSearchParams({ token: t })}`, new FormData()),
+        status: 415,
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+      },
+      {
+        res: raw(`?${new URLSearchParams({ token: t })}`, '--x--', 'multipart/form-data; boundary=x'),
+        status: 415,
+        code: 'UNSUPPORTED_MEDIA_TYPE',
+      },
       {
         res: raw(`?${new URLSearchParams({ token: t })}`, 'List-Unsubscribe=One-Click'),
         status: 415,

@@ -1,4 +1,5 @@
-import { getConfig } from '../../env';
+import { createMiddleware } from 'hono/factory';
+import { type AppEnv, getConfig } from '../../env';
 import { cursorSecret } from '../../lib/cursor';
 import { ApiError, unprocessable } from '../../lib/errors';
 import { unsubscribeSavedSearch } from '../../services/saved-searches/unsubscribe';
@@ -8,7 +9,11 @@ import type { unsubscribeRoute } from './alerts.routes';
 const JSON_TYPE = /^application\/([a-z.-]+\+)?json(;.*)?$/i;
 const FORM_TYPE = /^application\/x-www-form-urlencoded(;.*)?$/i;
 
-/** Which of the two accepted shapes the request is, by its media type (validated before this). */
+/**
+ * Which of the two accepted shapes the request is, by its media type. Checked by
+ * `requireUnsubscribeMediaType` before the body is validated: the form validator also parses
+ * multipart, which would otherwise be a 422 about its fields instead of the 415 it is.
+ */
 function shapeOf(contentType: string | undefined): 'json' | 'one-click' {
   if (contentType && JSON_TYPE.test(contentType)) return 'json';
   if (contentType && FORM_TYPE.test(contentType)) return 'one-click';
@@ -28,6 +33,11 @@ function tokenOf(shape: 'json' | 'one-click', bodyToken: string | undefined, url
   } else if (urlToken !== undefined) return urlToken;
   throw unprocessable([{ path: 'token', message: 'Required' }]);
 }
+
+export const requireUnsubscribeMediaType = createMiddleware<AppEnv>(async (c, next) => {
+  shapeOf(c.req.header('Content-Type'));
+  await next();
+});
 
 export const unsubscribeHandler: AppRouteHandler<typeof unsubscribeRoute> = async (c) => {
   const shape = shapeOf(c.req.header('Content-Type'));

@@ -1,5 +1,6 @@
 import { rateLimit } from '../../middleware/rate-limit';
 import { defineRoute } from '../shared/openapi';
+import { requireUnsubscribeMediaType } from './alerts.handlers';
 import { OneClickFormSchema, UnsubscribeBodySchema, UnsubscribeQuerySchema } from './alerts.schemas';
 
 export const unsubscribeRoute = defineRoute(
@@ -16,7 +17,7 @@ export const unsubscribeRoute = defineRoute(
     path: '/v1/alerts/unsubscribe',
     tags: ['Saved searches'],
     summary: 'Unsubscribe from a saved search’s alerts (one-click, no sign-in)',
-    middleware: [rateLimit('AUTH_RATE_LIMITER', 'unsubscribe')] as const,
+    middleware: [rateLimit('AUTH_RATE_LIMITER', 'unsubscribe'), requireUnsubscribeMediaType] as const,
     request: {
       query: UnsubscribeQuerySchema,
       body: {
