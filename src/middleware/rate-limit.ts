@@ -1,3 +1,4 @@
+import type { Context } from 'hono';
 import { createMiddleware } from 'hono/factory';
 import type { AppEnv } from '../env';
 import { tooManyRequests } from '../lib/errors';
@@ -18,12 +19,20 @@ const PERIOD_SECONDS: Record<LimiterBinding, number> = {
  */
 export function rateLimit(binding: LimiterBinding, scope: string) {
   return createMiddleware<AppEnv>(async (c, next) => {
-    const limiter = c.env[binding];
-    if (limiter) {
-      const key = `${scope}:${rateLimitKey(clientIp(c))}`;
-      const { success } = await limiter.limit({ key });
-      if (!success) throw tooManyRequests(PERIOD_SECONDS[binding]);
-    }
+    await spendRateLimit(c, binding, scope);
     await next();
   });
+}
+
+/** Spends one unit of the client's budget; throws the 429 past it. For a limit on some outcomes only. */
+export async function spendRateLimit(
+  c: Pick<Context<AppEnv>, 'env' | 'req'>,
+  binding: LimiterBinding,
+  scope: string,
+): Promise<void> {
+  const limiter = c.env[binding];
+  if (!limiter) return;
+  const key = `${scope}:${rateLimitKey(clientIp(c))}`;
+  const { success } = await limiter.limit({ key });
+  if (!success) throw tooManyRequests(PERIOD_SECONDS[binding]);
 }

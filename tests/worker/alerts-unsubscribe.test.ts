@@ -214,6 +214,32 @@ describe('POST /v1/alerts/unsubscribe', () => {
     expect(await frequencyOf(target.id)).toBe('instant');
   });
 
+  it('one-click unsubscribes with valid tokens are never refused for their number: a mail provider relays many recipients’ clicks from one address', async () => {
+    const ip = randomIp();
+    const searches = await Promise.all(Array.from({ length: 30 }, () => savedSearch('daily')));
+    const statuses: number[] = [];
+    for (const s of searches) {
+      const res = await api(`${PATH}?${new URLSearchParams({ token: s.token })}`, {
+        method: 'POST',
+        ip,
+        body: 'List-Unsubscribe=One-Click',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      });
+      statuses.push(res.status);
+      await res.arrayBuffer();
+    }
+    expect(statuses).toEqual(searches.map(() => 204));
+    for (const s of searches) expect(await frequencyOf(s.id)).toBe('off');
+    // Invalid tokens from that address are still limited.
+    let limited = false;
+    for (let i = 0; i < 30 && !limited; i++) {
+      const res = await api(PATH, { method: 'POST', ip, json: { token: 'garbage' } });
+      limited = res.status === 429;
+      await res.arrayBuffer();
+    }
+    expect(limited).toBe(true);
+  });
+
   it('POST /v1/alerts/unsubscribe is rate limited per client with a 429 and Retry-After', async () => {
     const ip = randomIp();
     let limited: Response | undefined;

@@ -2,6 +2,7 @@ import { createMiddleware } from 'hono/factory';
 import { type AppEnv, getConfig } from '../../env';
 import { cursorSecret } from '../../lib/cursor';
 import { ApiError, unprocessable } from '../../lib/errors';
+import { spendRateLimit } from '../../middleware/rate-limit';
 import { unsubscribeSavedSearch } from '../../services/saved-searches/unsubscribe';
 import type { AppRouteHandler } from '../shared/request-context';
 import type { unsubscribeRoute } from './alerts.routes';
@@ -44,6 +45,15 @@ export const unsubscribeHandler: AppRouteHandler<typeof unsubscribeRoute> = asyn
   // The library types both bodies as one; only the JSON one has a token.
   const body = shape === 'json' ? c.req.valid('json') : undefined;
   const token = tokenOf(shape, body && 'token' in body ? body.token : undefined, c.req.valid('query').token);
-  await unsubscribeSavedSearch(c.var.db, cursorSecret(getConfig(c.env)), token);
+  try {
+    await unsubscribeSavedSearch(c.var.db, cursorSecret(getConfig(c.env)), token);
+  } catch (error) {
+    // Only a refused token spends the client's budget (guessing): a mail provider relays many
+    // recipients' valid one-click requests from a few addresses, and each can do one thing once.
+    if (error instanceof ApiError && error.code === 'INVALID_UNSUBSCRIBE_TOKEN') {
+      await spendRateLimit(c, 'AUTH_RATE_LIMITER', 'unsubscribe');
+    }
+    throw error;
+  }
   return c.body(null, 204);
 };

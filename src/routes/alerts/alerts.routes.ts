@@ -1,4 +1,3 @@
-import { rateLimit } from '../../middleware/rate-limit';
 import { defineRoute } from '../shared/openapi';
 import { requireUnsubscribeMediaType } from './alerts.handlers';
 import { OneClickFormSchema, UnsubscribeBodySchema, UnsubscribeQuerySchema } from './alerts.schemas';
@@ -12,12 +11,14 @@ export const unsubscribeRoute = defineRoute(
       'page), or RFC 8058 one-click, as mail clients send it to the `List-Unsubscribe` URL: `?token=…` in the URL and ' +
       'the form body `List-Unsubscribe=One-Click`. Any other media type is a 415. Idempotent: a repeat, or the token ' +
       'of a saved search deleted since, is a 204 as well (nothing is left to alert). A token that is altered, ' +
-      'truncated or of another kind (a page cursor, say) is a 400 `INVALID_UNSUBSCRIBE_TOKEN`. Rate limited per client.',
+      'truncated or of another kind (a page cursor, say) is a 400 `INVALID_UNSUBSCRIBE_TOKEN`. Invalid tokens are rate limited per ' +
+      'client (429); valid ones never are, since a mail provider relays many recipients’ one-click requests from ' +
+      'few addresses.',
     method: 'post',
     path: '/v1/alerts/unsubscribe',
     tags: ['Saved searches'],
     summary: 'Unsubscribe from a saved search’s alerts (one-click, no sign-in)',
-    middleware: [rateLimit('AUTH_RATE_LIMITER', 'unsubscribe'), requireUnsubscribeMediaType] as const,
+    middleware: [requireUnsubscribeMediaType] as const,
     request: {
       query: UnsubscribeQuerySchema,
       body: {
