@@ -29,14 +29,13 @@ describe('alert links', () => {
     const links = await unsubscribeLinks(context, SEARCH);
     expect(links.page.startsWith('https://www.example.com/unsubscribe?token=')).toBe(true);
     expect(links.oneClick.startsWith('https://api.example.com/v1/alerts/unsubscribe?token=')).toBe(true);
-    expect(await readUnsubscribeToken(context.unsubscribeSecret, token(links.page))).toBe(SEARCH);
-    expect(await readUnsubscribeToken(context.unsubscribeSecret, token(links.oneClick))).toBe(SEARCH);
+    expect(await readUnsubscribeToken(context.unsubscribeSecret, token(links.page))).toEqual([SEARCH]);
+    expect(await readUnsubscribeToken(context.unsubscribeSecret, token(links.oneClick))).toEqual([SEARCH]);
     expect(await readUnsubscribeToken(`${context.unsubscribeSecret}x`, token(links.page))).toBeNull();
-    expect(unsubscribeHeaders([links])).toEqual({
+    expect(unsubscribeHeaders(links)).toEqual({
       'List-Unsubscribe': `<${links.oneClick}>`,
       'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
     });
-    expect(unsubscribeHeaders([])).toEqual({});
   });
 });
 
@@ -61,7 +60,7 @@ describe('alert emails', () => {
     expect(email.html).toContain('<s>$300,000</s>');
     expect(email.headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
     const oneClick = /^<(.+)>$/.exec(email.headers['List-Unsubscribe'] ?? '')?.[1] ?? '';
-    expect(await readUnsubscribeToken(context.unsubscribeSecret, token(oneClick))).toBe(SEARCH);
+    expect(await readUnsubscribeToken(context.unsubscribeSecret, token(oneClick))).toEqual([SEARCH]);
   });
 
   it('a new listing shows one price; control characters cannot break the subject', async () => {
@@ -103,9 +102,10 @@ describe('alert emails', () => {
     expect(email.text).toContain('All results for "Cheap": https://www.example.com/properties?maxPrice=5000');
     expect(email.text).toContain('All results for "Big": https://www.example.com/properties?minArea=200');
     for (const l of listings) expect(email.text).toContain(`https://www.example.com/properties/${l.slug}`);
+    // RFC 8058: one one-click URL, naming every search of the digest.
     const oneClicks = [...(email.headers['List-Unsubscribe'] ?? '').matchAll(/<([^>]+)>/g)].map((m) => m[1] ?? '');
-    const ids = await Promise.all(oneClicks.map((u) => readUnsubscribeToken(context.unsubscribeSecret, token(u))));
-    expect(ids).toEqual([SEARCH, OTHER]);
+    expect(oneClicks).toHaveLength(1);
+    expect(await readUnsubscribeToken(context.unsubscribeSecret, token(oneClicks[0] ?? ''))).toEqual([SEARCH, OTHER]);
   });
 });
 

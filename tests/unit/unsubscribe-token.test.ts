@@ -7,7 +7,17 @@ const ID = '0190a8b2-0000-7000-8000-000000000001';
 
 describe('unsubscribe token', () => {
   it('reads back the saved search it was made for', async () => {
-    expect(await readUnsubscribeToken(SECRET, await createUnsubscribeToken(SECRET, ID))).toBe(ID);
+    expect(await readUnsubscribeToken(SECRET, await createUnsubscribeToken(SECRET, ID))).toEqual([ID]);
+  });
+
+  it('reads back every search of a digest, each once', async () => {
+    const other = '0190a8b2-0000-7000-8000-000000000002';
+    const token = await createUnsubscribeToken(SECRET, [ID, other, ID]);
+    expect(await readUnsubscribeToken(SECRET, token)).toEqual([ID, other]);
+  });
+
+  it('refuses a signed token that names no search', async () => {
+    expect(await readUnsubscribeToken(SECRET, await createUnsubscribeToken(SECRET, []))).toBeNull();
   });
 
   it('refuses a token signed with another secret', async () => {

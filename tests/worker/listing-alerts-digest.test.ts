@@ -8,10 +8,12 @@ import { cursorSecret } from '../../src/lib/cursor';
 import { digestKey, sendDigests } from '../../src/services/alerts/digest';
 import { matchListingEvents } from '../../src/services/alerts/match';
 import { readUnsubscribeToken } from '../../src/services/saved-searches/unsubscribe-token';
+import { api } from '../helpers/api';
 import { testConfig, testDb } from '../helpers/db';
 import { eventually, sinkRequests } from '../helpers/email-sink';
 import { createTestProperty } from '../helpers/listings';
 import { createTestSavedSearch, createVerifiedUser, eventsOf, matchesOf } from '../helpers/saved-searches';
+import { randomIp } from '../helpers/users';
 
 const tag = () => Math.random().toString(36).slice(2, 8);
 const config = testConfig();
@@ -90,11 +92,12 @@ describe('digests: one email per user and period', () => {
 
     const headers = email?.body?.headers ?? {};
     expect(headers['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
+    // RFC 8058: exactly one one-click URL, and it names every search of the digest.
     const oneClicks = [...(headers['List-Unsubscribe'] ?? '').matchAll(/<([^>]+)>/g)].map((m) => m[1] ?? '');
-    const ids = await Promise.all(
-      oneClicks.map((u) => readUnsubscribeToken(cursorSecret(config), new URL(u).searchParams.get('token') ?? '')),
-    );
-    expect(ids.sort()).toEqual([houses.id, cheap.id].sort());
+    expect(oneClicks).toHaveLength(1);
+    const oneClick = new URL(oneClicks[0] ?? '');
+    const ids = await readUnsubscribeToken(cursorSecret(config), oneClick.searchParams.get('token') ?? '');
+    expect(ids?.sort()).toEqual([houses.id, cheap.id].sort());
 
     const stamped = await db()
       .select({ at: savedSearches.lastAlertedAt })
@@ -115,6 +118,20 @@ describe('digests: one email per user and period', () => {
     const both = await delivered(user.email, 2);
     expect(both[1]?.body?.subject).toBe('Your daily alert digest: 1 listing');
     expect(both[1]?.body?.text).toContain('Late home');
+
+    // The mail client's one-click POST to that URL turns off both searches of the digest.
+    const res = await api(`${oneClick.pathname}${oneClick.search}`, {
+      method: 'POST',
+      ip: randomIp(),
+      body: 'List-Unsubscribe=One-Click',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    });
+    expect(res.status).toBe(204);
+    const after = await db()
+      .select({ frequency: savedSearches.frequency })
+      .from(savedSearches)
+      .where(inArray(savedSearches.id, [houses.id, cheap.id]));
+    expect(after.map((r) => r.frequency)).toEqual(['off', 'off']);
   });
 
   it('two digest runs at once queue one email', async () => {

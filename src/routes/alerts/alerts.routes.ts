@@ -6,7 +6,8 @@ export const unsubscribeRoute = defineRoute(
   {
     operationId: 'unsubscribeAlerts',
     description:
-      'Turns off the alerts of the saved search an alert email was sent for (its `frequency` becomes `off`); no ' +
+      'Turns off the alerts of the saved searches an alert email was sent for (their `frequency` becomes `off`): ' +
+      'the one search of an instant alert, every search of a digest; no ' +
       'sign-in, the signed token is the proof. Two shapes only: a JSON body `{token}` (the website’s unsubscribe ' +
       'page), or RFC 8058 one-click, as mail clients send it to the `List-Unsubscribe` URL: `?token=…` in the URL and ' +
       'the form body `List-Unsubscribe=One-Click`. Any other media type is a 415. Idempotent: a repeat, or the token ' +

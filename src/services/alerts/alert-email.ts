@@ -114,7 +114,7 @@ export async function renderListingAlert(context: AlertLinkContext, p: Payload):
     `<p>${escapeHtml(greeting)}</p><p>${escapeHtml(intro)}</p><ul>${itemHtml(item)}</ul>` +
       `<p><a href="${escapeHtml(links.page)}">${escapeHtml(stop)}</a></p>`,
   );
-  return { subject: subject.slice(0, 200), text, html, headers: unsubscribeHeaders([links]) };
+  return { subject: subject.slice(0, 200), text, html, headers: unsubscribeHeaders(links) };
 }
 
 /** A user's daily or weekly digest: at most DIGEST_MAX_LISTINGS listings, then a count and links. */
@@ -126,6 +126,11 @@ export async function renderAlertDigest(context: AlertLinkContext, p: Payload): 
   const more = total - items.length;
   const searches = searchRefs(p.searches);
   const links = await Promise.all(searches.map((s) => unsubscribeLinks(context, s.id)));
+  // One one-click URL for the whole digest (RFC 8058): it turns off every search in it.
+  const allLinks = await unsubscribeLinks(
+    context,
+    searches.map((s) => s.id),
+  );
   const period = p.frequency === 'weekly' ? 'weekly' : 'daily';
   const subject = `Your ${period} alert digest: ${total} ${total === 1 ? 'listing' : 'listings'}`;
   const greeting = `Hello ${line(p.name, 'there')},`;
@@ -157,5 +162,5 @@ export async function renderAlertDigest(context: AlertLinkContext, p: Payload): 
       (moreText ? `<p>${escapeHtml(moreText)}</p>` : '') +
       `<ul>${searchList}</ul>`,
   );
-  return { subject: subject.slice(0, 200), text, html, headers: unsubscribeHeaders(links) };
+  return { subject: subject.slice(0, 200), text, html, headers: unsubscribeHeaders(allLinks) };
 }

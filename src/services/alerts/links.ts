@@ -33,19 +33,25 @@ export interface UnsubscribeLinks {
   oneClick: string;
 }
 
-export async function unsubscribeLinks(context: AlertLinkContext, savedSearchId: string): Promise<UnsubscribeLinks> {
-  const token = encodeURIComponent(await createUnsubscribeToken(context.unsubscribeSecret, savedSearchId));
+/** Links that turn off the alerts of one saved search, or of all those given (a digest's). */
+export async function unsubscribeLinks(
+  context: AlertLinkContext,
+  savedSearchIds: string | string[],
+): Promise<UnsubscribeLinks> {
+  const token = encodeURIComponent(await createUnsubscribeToken(context.unsubscribeSecret, savedSearchIds));
   return {
     page: `${origin(context.appUrl)}/unsubscribe?token=${token}`,
     oneClick: `${origin(context.apiUrl)}/v1/alerts/unsubscribe?token=${token}`,
   };
 }
 
-/** The List-Unsubscribe headers of an email about these searches (one URL each). */
-export function unsubscribeHeaders(links: UnsubscribeLinks[]): Record<string, string> {
-  if (links.length === 0) return {};
+/**
+ * The List-Unsubscribe headers of an alert email: exactly one HTTPS URL, as RFC 8058 wants for
+ * one-click, whose token names every search the email is about.
+ */
+export function unsubscribeHeaders(links: UnsubscribeLinks): Record<string, string> {
   return {
-    'List-Unsubscribe': links.map((l) => `<${l.oneClick}>`).join(', '),
+    'List-Unsubscribe': `<${links.oneClick}>`,
     'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
   };
 }

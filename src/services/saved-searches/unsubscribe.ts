@@ -1,4 +1,4 @@
-import { and, eq, ne } from 'drizzle-orm';
+import { and, inArray, ne } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { savedSearches } from '../../db/schema';
 import { badRequest } from '../../lib/errors';
@@ -6,16 +6,17 @@ import { isUuid } from '../../lib/uuid';
 import { readUnsubscribeToken } from './unsubscribe-token';
 
 /**
- * Turns the alerts of the token's saved search off. Idempotent; a token of a search deleted
- * since is accepted too (nothing is left to alert), and tells nothing about whether it exists.
+ * Turns the alerts of the token's saved searches off (one, or a digest's). Idempotent; a token
+ * of searches deleted since is accepted too (nothing is left to alert), and tells nothing about
+ * whether they exist.
  */
 export async function unsubscribeSavedSearch(db: Database, secret: string, token: string): Promise<void> {
-  const id = await readUnsubscribeToken(secret, token);
-  if (id === null || !isUuid(id)) {
+  const ids = await readUnsubscribeToken(secret, token);
+  if (ids === null || !ids.every(isUuid)) {
     throw badRequest('INVALID_UNSUBSCRIBE_TOKEN', 'This unsubscribe link is not valid (altered, or not one of ours).');
   }
   await db
     .update(savedSearches)
     .set({ frequency: 'off' })
-    .where(and(eq(savedSearches.id, id), ne(savedSearches.frequency, 'off')));
+    .where(and(inArray(savedSearches.id, ids), ne(savedSearches.frequency, 'off')));
 }
