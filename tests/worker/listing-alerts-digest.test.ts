@@ -134,6 +134,23 @@ describe('digests: one email per user and period', () => {
     expect(after.map((r) => r.frequency)).toEqual(['off', 'off']);
   });
 
+  it('a search switched from daily to instant keeps its waiting matches: the next daily digest takes them', async () => {
+    const city = `Switchville-${tag()}`;
+    const user = await createVerifiedUser();
+    const search = await createTestSavedSearch(user.id, { city }, { frequency: 'daily' });
+    const listing = await createTestProperty({ city, title: 'Waiting home' });
+    await matchAll([listing.id]);
+    await db().update(savedSearches).set({ frequency: 'instant' }).where(eq(savedSearches.id, search.id));
+    await sendDigests(db(), 'daily');
+    await drain();
+    const [email] = await delivered(user.email);
+    expect(email?.body?.subject).toBe('Your daily alert digest: 1 listing');
+    expect(email?.body?.text).toContain('Waiting home');
+    const matches = await matchesOf([search.id]);
+    expect(matches).toHaveLength(1);
+    expect(matches.every((m) => m.digestId !== null)).toBe(true);
+  });
+
   it('two digest runs at once queue one email', async () => {
     const city = `Twinville-${tag()}`;
     const user = await createVerifiedUser();

@@ -20,13 +20,23 @@ export interface DigestBatchOutcome {
 
 /**
  * Sends the digests of up to `userLimit` users in ONE statement (everything commits or rolls
- * back together): users active, verified, with matches of searches of this frequency neither
+ * back together): users active, verified, with matches of searches of this frequency (see
+ * digestTakes) neither
  * emailed nor digested, and no digest of this period yet. For each: the alert_digests row
  * (unique per user, frequency and period: a concurrent run of the same period conflicts and does
  * nothing), its matches attached, one email queued listing the newest DIGEST_MAX_LISTINGS
  * distinct listings (a listing several searches or events matched appears once, with its newest
  * event) and how many more, and the searches' last_alerted_at stamped (locked in id order).
  */
+/**
+ * The searches whose waiting matches a digest of `frequency` takes. A search switched from daily
+ * or weekly to instant keeps the matches it had waiting (instant emails go at match time only),
+ * so the next daily digest takes them; one switched off drops them.
+ */
+function digestTakes(frequency: DigestFrequency) {
+  return frequency === 'daily' ? sql`('daily', 'instant')` : sql`('weekly')`;
+}
+
 export async function sendDigestBatch(
   db: Database,
   frequency: DigestFrequency,
@@ -37,7 +47,7 @@ export async function sendDigestBatch(
     with due as (
       select distinct m.user_id
       from saved_search_matches m
-      join saved_searches s on s.id = m.saved_search_id and s.frequency = ${frequency}
+      join saved_searches s on s.id = m.saved_search_id and s.frequency in ${digestTakes(frequency)}
       join users u on u.id = m.user_id and u.is_active and u.email_verified_at is not null
       where m.digest_id is null and m.notification_id is null
         and not exists (
@@ -51,7 +61,7 @@ export async function sendDigestBatch(
              e.created_at as event_at
       from saved_search_matches m
       join due using (user_id)
-      join saved_searches s on s.id = m.saved_search_id and s.frequency = ${frequency}
+      join saved_searches s on s.id = m.saved_search_id and s.frequency in ${digestTakes(frequency)}
       join listing_events e on e.id = m.event_id
       where m.digest_id is null and m.notification_id is null
     ),
