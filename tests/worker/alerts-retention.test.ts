@@ -1,49 +1,17 @@
-import {
-  createExecutionContext,
-  createScheduledController,
-  env as testEnv,
-  waitOnExecutionContext,
-} from 'cloudflare:test';
-import { eq, inArray, sql } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { describe, expect, it } from 'vitest';
-import {
-  alertDigests,
-  jobRuns,
-  listingEvents,
-  notificationQueue,
-  properties,
-  savedSearchMatches,
-} from '../../src/db/schema';
-import type { Bindings } from '../../src/env';
-import worker from '../../src/index';
+import { alertDigests, listingEvents, notificationQueue, properties, savedSearchMatches } from '../../src/db/schema';
 import { testDb } from '../helpers/db';
 import { createTestProperty } from '../helpers/listings';
+import { runNightly } from '../helpers/retention';
 import { createTestSavedSearch, createVerifiedUser } from '../helpers/saved-searches';
 
-const env = testEnv as unknown as Bindings;
 const DAY = 24 * 3600 * 1000;
 const ago = (days: number) => new Date(Date.now() - days * DAY);
 const tag = () => Math.random().toString(36).slice(2, 8);
 
 type Purged = Record<string, { deleted: number; batches: number; more: boolean }>;
-
-/** Fires the nightly cron through the Worker's own `scheduled` handler; returns its job_runs row. */
-async function runNightly(vars: Record<string, string> = {}) {
-  const before = new Date(Date.now() - 1000);
-  const controller = createScheduledController({ cron: '0 3 * * *', scheduledTime: Date.now() });
-  const ctx = createExecutionContext();
-  await worker.scheduled(controller, { ...env, ...vars } as Bindings, ctx);
-  await waitOnExecutionContext(ctx);
-  const [run] = await testDb()
-    .select()
-    .from(jobRuns)
-    .where(sql`${jobRuns.name} = 'retention' and ${jobRuns.startedAt} >= ${before.toISOString()}::timestamptz`)
-    .orderBy(sql`${jobRuns.startedAt} desc`)
-    .limit(1);
-  if (!run) throw new Error('the retention run left no job_runs row');
-  return run;
-}
 
 /** A listing with, besides what its creation recorded, old and recent matched events and an old unmatched one. */
 async function alertHistory() {

@@ -1,9 +1,4 @@
-import {
-  createExecutionContext,
-  createScheduledController,
-  env as testEnv,
-  waitOnExecutionContext,
-} from 'cloudflare:test';
+import { env as testEnv } from 'cloudflare:test';
 import { eq, inArray, sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { describe, expect, it } from 'vitest';
@@ -13,7 +8,6 @@ import {
   analyticsViewClaims,
   auditLog,
   inquiries,
-  jobRuns,
   loginThrottles,
   notificationQueue,
   properties,
@@ -23,10 +17,10 @@ import {
   tableSizeSamples,
 } from '../../src/db/schema';
 import type { Bindings } from '../../src/env';
-import worker from '../../src/index';
 import { deleteOrphanedImages } from '../../src/services/images/orphans';
 import { databaseKind, testDb, testOwnerDb } from '../helpers/db';
 import { createTestProperty } from '../helpers/listings';
+import { runNightly } from '../helpers/retention';
 import { createTestUser } from '../helpers/users';
 
 const env = testEnv as unknown as Bindings;
@@ -34,24 +28,6 @@ const DAY = 24 * 3600 * 1000;
 const ago = (days: number) => new Date(Date.now() - days * DAY);
 const hex64 = () =>
   Array.from(crypto.getRandomValues(new Uint8Array(32)), (b) => b.toString(16).padStart(2, '0')).join('');
-
-/** Fires the nightly cron through the Worker's own `scheduled` handler and waits for it. */
-async function runNightly(vars: Record<string, string> = {}) {
-  const before = new Date(Date.now() - 1000);
-  const controller = createScheduledController({ cron: '0 3 * * *', scheduledTime: Date.now() });
-  const ctx = createExecutionContext();
-  await worker.scheduled(controller, { ...env, ...vars } as Bindings, ctx);
-  await waitOnExecutionContext(ctx);
-  const db = testDb();
-  const [run] = await db
-    .select()
-    .from(jobRuns)
-    .where(sql`${jobRuns.name} = 'retention' and ${jobRuns.startedAt} >= ${before.toISOString()}::timestamptz`)
-    .orderBy(sql`${jobRuns.startedAt} desc`)
-    .limit(1);
-  if (!run) throw new Error('the retention run left no job_runs row');
-  return run;
-}
 
 describe('retention job', () => {
   it('scheduled 0 3 * * * deletes expired analytics, tokens, sessions and old sent notifications and keeps the rest', async () => {
