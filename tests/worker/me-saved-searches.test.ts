@@ -207,6 +207,8 @@ describe('POST /v1/me/saved-searches', () => {
       { body: { ...ok, name: 'x'.repeat(101) }, path: 'name' },
       { body: { ...ok, name: '   ' }, path: 'name' },
       { body: { ...ok, name: 'two\nlines' }, path: 'name' },
+      { body: { ...ok, name: 'two\u2028lines' }, path: 'name' },
+      { body: { ...ok, name: 'two\u2029paragraphs' }, path: 'name' },
       { body: { ...ok, name: 'nul\u0000' }, path: 'name' },
       { body: { name: 'No query' }, path: 'query' },
       { body: { ...ok, query: 'city=Austin' }, path: 'query' },

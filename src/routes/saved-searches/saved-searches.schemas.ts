@@ -58,9 +58,9 @@ export const SavedSearchQuerySchema = z
     example: { city: 'Austin', propertyType: 'house', maxPrice: '90000000', minBedrooms: '3' },
   });
 
-// One line: alert emails show it (subject included).
+// One line: alert emails show it (subject included). U+2028/2029 are line breaks too.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-const ONE_LINE = /^[^\u0000-\u001f\u007f-\u009f]*$/;
+const ONE_LINE = /^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/;
 
 const NameSchema = z
   .string()
