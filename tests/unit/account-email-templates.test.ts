@@ -6,19 +6,18 @@ import { renderNotification } from '../../src/services/notifications/templates';
 describe('account token emails', () => {
   it('password_reset and email_verification link to APP_URL pages carrying the token, HTML escaped', async () => {
     const context = {
-      appUrl: 'https://unused.example',
-      apiUrl: 'https://unused.example',
+      appUrl: 'https://app.example.com/',
+      apiUrl: 'https://api.example.com',
       unsubscribeSecret: 'x'.repeat(32),
     };
-    const payload = { token: 'abc_DEF-123', appUrl: 'https://app.example.com/', expiresInMinutes: 30 };
+    const payload = { token: 'abc_DEF-123', expiresInMinutes: 30 };
     const reset = await renderNotification('password_reset', payload, context);
     expect(reset?.text).toContain('https://app.example.com/reset-password?token=abc_DEF-123');
     expect(reset?.html).toContain('href="https://app.example.com/reset-password?token=abc_DEF-123"');
-    const verify = await renderNotification(
-      'email_verification',
-      { ...payload, appUrl: 'https://a.example/x"><script>' },
-      context,
-    );
+    const verify = await renderNotification('email_verification', payload, {
+      ...context,
+      appUrl: 'https://a.example/x"><script>',
+    });
     expect(verify?.text).toContain('/verify-email?token=abc_DEF-123');
     expect(verify?.html).not.toContain('<script>');
     expect(verify?.html).toContain('&quot;&gt;&lt;script&gt;');

@@ -322,14 +322,14 @@ describe('reset links never land in logs', () => {
       {
         kind: 'password_reset',
         recipient,
-        payload: { token, appUrl: 'https://app.example.com', expiresInMinutes: 30 },
+        payload: { token, expiresInMinutes: 30 },
         idempotencyKey: `test:log-reset:${recipient}`,
       },
     ]);
     const { rows } = await db.execute<{ id: string }>(
       sql`select id from notification_queue where recipient = ${recipient}`,
     );
-    const config = { ...testConfig(), EMAIL_TRANSPORT: 'log' as const };
+    const config = { ...testConfig(), EMAIL_TRANSPORT: 'log' as const, APP_URL: 'https://app.example.com' };
     const result = await drainNotifications({
       db,
       transport: createEmailTransport(config, capture),

@@ -1,5 +1,6 @@
 import { formatMoney } from '../../lib/money';
 import { escapeHtml } from '../email/escape-html';
+import { singleLine } from '../email/single-line';
 import { type AlertLinkContext, listingUrl, searchUrl, unsubscribeHeaders, unsubscribeLinks } from './links';
 
 /** An alert email, ready for the transport (with its List-Unsubscribe headers). */
@@ -12,13 +13,7 @@ export interface AlertEmail {
 
 type Payload = Record<string, unknown>;
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: single-line fields drop control characters
-const CONTROL = /[\u0000-\u001f\u007f]+/g;
-
-function line(value: unknown, fallback = ''): string {
-  if (value === undefined || value === null || value === '') return fallback;
-  return String(value).replace(CONTROL, ' ').trim().slice(0, 200);
-}
+const line = singleLine;
 
 const KIND_LABELS: Record<string, string> = {
   new_listing: 'New listing',

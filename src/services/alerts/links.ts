@@ -12,6 +12,11 @@ export interface AlertLinkContext {
 
 const origin = (url: string) => url.replace(/\/+$/, '');
 
+/** A page of the website that takes a `token` parameter (reset, verification, unsubscribe links). */
+export function tokenPageUrl(context: Pick<AlertLinkContext, 'appUrl'>, page: string, token: string): string {
+  return `${origin(context.appUrl)}${page}?token=${encodeURIComponent(token)}`;
+}
+
 export function listingUrl(context: Pick<AlertLinkContext, 'appUrl'>, slug: string): string {
   return `${origin(context.appUrl)}/properties/${encodeURIComponent(slug)}`;
 }
@@ -38,10 +43,10 @@ export async function unsubscribeLinks(
   context: AlertLinkContext,
   savedSearchIds: string | string[],
 ): Promise<UnsubscribeLinks> {
-  const token = encodeURIComponent(await createUnsubscribeToken(context.unsubscribeSecret, savedSearchIds));
+  const token = await createUnsubscribeToken(context.unsubscribeSecret, savedSearchIds);
   return {
-    page: `${origin(context.appUrl)}/unsubscribe?token=${token}`,
-    oneClick: `${origin(context.apiUrl)}/v1/alerts/unsubscribe?token=${token}`,
+    page: tokenPageUrl(context, '/unsubscribe', token),
+    oneClick: `${origin(context.apiUrl)}/v1/alerts/unsubscribe?token=${encodeURIComponent(token)}`,
   };
 }
 

@@ -34,7 +34,7 @@ export async function newVerificationEmail(): Promise<VerificationEmail> {
  * `fromCte` (columns id and email), so a verification email joins the statement that makes
  * the need for it: registration, or a request for a new one.
  */
-export function verificationEmailCtes(fromCte: string, email: VerificationEmail, appUrl: string, now: SQL): SQL {
+export function verificationEmailCtes(fromCte: string, email: VerificationEmail, now: SQL): SQL {
   const from = sql.raw(fromCte);
   const { token } = email;
   return sql`vt as (
@@ -45,8 +45,7 @@ export function verificationEmailCtes(fromCte: string, email: VerificationEmail,
   ), vq as (
     insert into notification_queue (id, kind, recipient, payload, idempotency_key)
     select ${email.notificationId}::uuid, 'email_verification', email,
-      jsonb_build_object('token', ${token.token}::text, 'appUrl', ${appUrl}::text,
-        'expiresInHours', ${VERIFICATION_TOKEN_HOURS}::int),
+      jsonb_build_object('token', ${token.token}::text, 'expiresInHours', ${VERIFICATION_TOKEN_HOURS}::int),
       'email_verification:' || ${token.id}::text
     from ${from}
     returning id
@@ -84,7 +83,7 @@ export async function requestEmailVerification(deps: AuthDeps, userId: string): 
         ) as seconds
       ), allowed as (
         select u.id, u.email from u, wait where not u.verified and wait.seconds <= 0
-      ), ${verificationEmailCtes('allowed', email, config.APP_URL, now)}
+      ), ${verificationEmailCtes('allowed', email, now)}
       select (select verified from u) as verified, ceil((select seconds from wait))::int as retry_after,
         (select id from vq) as queued`),
   ]);

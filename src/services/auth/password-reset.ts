@@ -61,8 +61,7 @@ export async function issuePasswordReset(deps: AuthDeps, prepared: PreparedReset
       ), queued as (
         insert into notification_queue (id, kind, recipient, payload, idempotency_key)
         select ${prepared.notificationId}::uuid, 'password_reset', email,
-          jsonb_build_object('token', ${token.token}::text, 'appUrl', ${config.APP_URL}::text,
-            'expiresInMinutes', ${minutes}::int),
+          jsonb_build_object('token', ${token.token}::text, 'expiresInMinutes', ${minutes}::int),
           'password_reset:' || ${token.id}::text
         from allowed
         returning id

@@ -29,7 +29,7 @@ export async function register(
       values (${uuidv7()}::uuid, ${input.email}, ${passwordHash}, ${input.name}, 'user', ${now}, ${now})
       on conflict (email) do nothing
       returning ${userColumns('users')}
-    ), ${session.ctes}, ${verificationEmailCtes('u', verification, deps.config.APP_URL, now)}
+    ), ${session.ctes}, ${verificationEmailCtes('u', verification, now)}
     select u.* from u`);
   const row = result.rows[0];
   if (!row) throw emailTaken();

@@ -1,6 +1,7 @@
 import { renderAlertDigest, renderListingAlert } from '../alerts/alert-email';
-import type { AlertLinkContext } from '../alerts/links';
+import { type AlertLinkContext, tokenPageUrl } from '../alerts/links';
 import { escapeHtml } from '../email/escape-html';
+import { singleLine } from '../email/single-line';
 import type { NotificationKind } from './enqueue';
 
 export interface RenderedEmail {
@@ -16,15 +17,8 @@ export type RenderContext = AlertLinkContext;
 
 type Payload = Record<string, unknown>;
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: single-line fields drop control characters
-const CONTROL = /[\u0000-\u001f\u007f]+/g;
-
-/** A payload field as a single line of text (subjects, names): control characters become spaces. */
-function line(payload: Payload, key: string, fallback = ''): string {
-  const value = payload[key];
-  if (value === undefined || value === null || value === '') return fallback;
-  return String(value).replace(CONTROL, ' ').trim().slice(0, 200);
-}
+/** A payload field as a single line of text (subjects, names). */
+const line = (payload: Payload, key: string, fallback = ''): string => singleLine(payload[key], fallback);
 
 function block(payload: Payload, key: string): string {
   const value = payload[key];
@@ -68,14 +62,9 @@ function email(
   };
 }
 
-/**
- * `${appUrl}${page}?token=…`: the payload carries the website's origin (APP_URL when queued) and
- * the token, which the drain removes from the row once the email is sent.
- */
-function tokenLink(payload: Payload, page: string): string {
-  const base = line(payload, 'appUrl').replace(/\/+$/, '');
-  return `${base}${page}?token=${encodeURIComponent(line(payload, 'token'))}`;
-}
+/** The website's page for the payload's token (removed from the row once the email is sent). */
+const tokenLink = (payload: Payload, context: RenderContext, page: string) =>
+  tokenPageUrl(context, page, line(payload, 'token'));
 
 function inquiryRows(payload: Payload): Array<[string, string]> {
   return [
@@ -131,21 +120,21 @@ const RENDERERS: Record<
       'Open alerts: GET /v1/admin/system/alerts?status=open. This email is repeated once a day while the problem lasts, and a "resolved" email follows when it clears.',
     ),
   // No name in these two: whoever typed it may not own the address the email goes to.
-  password_reset: (p) =>
+  password_reset: (p, context) =>
     email(
       'Reset your password',
       'Hello,',
       [],
       `Someone (hopefully you) asked to reset the password of the Gentle Space Realty account with this address. The link works once, for ${line(p, 'expiresInMinutes', '30')} minutes, and signs out every device. If you did not ask, ignore this email: your password stays as it is.`,
-      { label: 'Choose a new password', url: tokenLink(p, '/reset-password') },
+      { label: 'Choose a new password', url: tokenLink(p, context, '/reset-password') },
     ),
-  email_verification: (p) =>
+  email_verification: (p, context) =>
     email(
       'Confirm your email address',
       'Hello,',
       [],
       `Please confirm that this address belongs to your Gentle Space Realty account. The link works once, for ${line(p, 'expiresInHours', '24')} hours. If you did not create an account, ignore this email.`,
-      { label: 'Confirm my address', url: tokenLink(p, '/verify-email') },
+      { label: 'Confirm my address', url: tokenLink(p, context, '/verify-email') },
     ),
   ops_alert_resolved: (p) =>
     email(
