@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
+import { runBatches } from './batches';
 import { DIGEST_MAX_LISTINGS } from './limits';
 import { type DigestFrequency, digestPeriodStart } from './period';
 
@@ -146,17 +147,11 @@ export async function sendDigests(
 ): Promise<DigestRunOutcome> {
   const periodStart = digestPeriodStart(frequency, options.now ?? new Date());
   const usersPerBatch = options.usersPerBatch ?? 500;
-  const budgetMs = options.budgetMs ?? 10 * 60_000;
-  const maxBatches = options.maxBatches ?? 1000;
-  const started = Date.now();
-  const total: DigestRunOutcome = { periodStart, batches: 0, digests: 0, matches: 0, users: 0 };
-  while (total.batches < maxBatches && Date.now() - started < budgetMs) {
-    const batch = await sendDigestBatch(db, frequency, periodStart, usersPerBatch);
-    total.batches += 1;
-    total.digests += batch.digests;
-    total.matches += batch.matches;
-    total.users += batch.users;
-    if (batch.users < usersPerBatch) break;
-  }
-  return total;
+  const total = await runBatches(
+    { digests: 0, matches: 0, users: 0 },
+    () => sendDigestBatch(db, frequency, periodStart, usersPerBatch),
+    (batch) => batch.users < usersPerBatch,
+    { budgetMs: options.budgetMs ?? 10 * 60_000, maxBatches: options.maxBatches ?? 1000 },
+  );
+  return { periodStart, ...total };
 }

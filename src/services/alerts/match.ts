@@ -2,6 +2,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import type { ListingAlertKind } from '../../db/enums';
 import { listingEvents, notificationQueue, properties, savedSearches, users } from '../../db/schema';
+import { runBatches } from './batches';
 import { candidateSearches, savedSearchMatchesListing } from './match-predicate';
 
 /** The notification kind of an instant alert: one email per saved search and listing event. */
@@ -142,17 +143,10 @@ export async function matchListingEvents(
   options: { batchSize?: number; budgetMs?: number; maxBatches?: number } = {},
 ): Promise<MatchRunOutcome> {
   const batchSize = options.batchSize ?? 200;
-  const budgetMs = options.budgetMs ?? 20_000;
-  const maxBatches = options.maxBatches ?? 100;
-  const started = Date.now();
-  const total: MatchRunOutcome = { events: 0, matches: 0, emails: 0, batches: 0 };
-  while (total.batches < maxBatches && Date.now() - started < budgetMs) {
-    const batch = await matchListingEventsBatch(db, batchSize);
-    total.batches += 1;
-    total.events += batch.events;
-    total.matches += batch.matches;
-    total.emails += batch.emails;
-    if (batch.events < batchSize) break;
-  }
-  return total;
+  return runBatches(
+    { events: 0, matches: 0, emails: 0 },
+    () => matchListingEventsBatch(db, batchSize),
+    (batch) => batch.events < batchSize,
+    { budgetMs: options.budgetMs ?? 20_000, maxBatches: options.maxBatches ?? 100 },
+  );
 }
