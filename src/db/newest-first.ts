@@ -18,6 +18,11 @@ const PG_TIMESTAMPTZ = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{1,6})?[+-]\d{2
 export function newestFirst(secret: string, scope: string, columns: { time: AnyColumn; id: AnyColumn }) {
   const options = { scope };
   return {
+    /**
+     * The page's order. NULLS LAST like the DESC indexes Drizzle declares, so such an index
+     * hands rows over in order (a plain DESC is NULLS FIRST and cannot use it for the order).
+     */
+    orderBy: sql`${columns.time} desc nulls last, ${columns.id} desc nulls last`,
     /** The condition that continues after `cursor`; throws INVALID_CURSOR for a forged or foreign one. */
     async after(cursor: string): Promise<SQL> {
       const position = await decodeCursor<Position>(secret, cursor, options);

@@ -89,8 +89,7 @@ export async function listFavorites(
     .innerJoin(properties, eq(properties.id, favorites.propertyId))
     .leftJoin(propertyImages, and(eq(propertyImages.propertyId, properties.id), sql`${propertyImages.isCover}`))
     .where(and(...conditions))
-    // As favorites_user_newest_idx is ordered (DESC NULLS LAST), so the index hands rows over in order.
-    .orderBy(sql`${favorites.createdAt} desc nulls last, ${favorites.propertyId} desc nulls last`)
+    .orderBy(keyset.orderBy)
     .limit(page.limit + 1);
   const { page: shown, nextCursor } = await keyset.page(rows, page.limit, (r) => r.favoritedAtExact);
   return {

@@ -36,8 +36,7 @@ export async function listMyInquiries(
     })
     .from(inquiries)
     .where(and(...conditions))
-    // As inquiries_user_idx is ordered (DESC NULLS LAST), so the index hands rows over in order.
-    .orderBy(sql`${inquiries.createdAt} desc nulls last, ${inquiries.id} desc nulls last`)
+    .orderBy(keyset.orderBy)
     .limit(page.limit + 1);
   const { page: shown, nextCursor } = await keyset.page(rows, page.limit, (r) => r.createdAtExact);
   return {
